@@ -1,0 +1,129 @@
+#![doc = include_str!("../README.md")]
+// The stubs don't use their arguments and fields yet. Delete this line once
+// your code does, so the compiler can point out what you forgot.
+#![allow(unused_variables, dead_code)]
+
+// Start from your Exercise 3 code: copy in your channel, `Clone`, `recv` and
+// `Drop` impls, then add the capacity and the waiting senders.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
+
+/// Creates a channel that holds at most `capacity` messages.
+///
+/// # Panics
+/// If `capacity` is 0.
+pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
+    todo!("Exercise 4: your Exercise 3 channel(), plus the capacity; panic if it is 0")
+}
+
+/// The state all the handles share. Change it as you need.
+struct Inner<T> {
+    queue: VecDeque<T>,
+    capacity: usize,
+    rx_waker: Option<Waker>,
+    /// Wakers of the senders waiting for a free slot.
+    send_wakers: VecDeque<Waker>,
+    senders: usize,
+}
+
+/// A sending half. Clone it to send from several tasks.
+pub struct Sender<T> {
+    inner: Arc<Mutex<Inner<T>>>,
+}
+
+/// The receiving half.
+pub struct Receiver<T> {
+    inner: Arc<Mutex<Inner<T>>>,
+}
+
+/// The receiver was dropped; the message that could not be sent is inside.
+#[derive(PartialEq, Eq, Clone, Copy)]
+pub struct SendError<T>(pub T);
+
+impl<T> std::fmt::Debug for SendError<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("SendError").finish_non_exhaustive()
+    }
+}
+
+impl<T> std::fmt::Display for SendError<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("sending on a channel whose receiver was dropped")
+    }
+}
+
+impl<T> std::error::Error for SendError<T> {}
+
+impl<T> Sender<T> {
+    /// Sends `value`, waiting while the channel is full.
+    pub fn send(&self, value: T) -> SendFuture<'_, T> {
+        SendFuture {
+            sender: self,
+            value: Some(value),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The future returned by [`Sender::send`].
+    ///
+    /// `pin_project!` lets `poll` reach the fields as plain `&mut` (call
+    /// `self.project()`), and gives the future a drop hook (`PinnedDrop`) to
+    /// clean up when a waiting send is cancelled. Add fields as you need.
+    pub struct SendFuture<'a, T> {
+        sender: &'a Sender<T>,
+        value: Option<T>,
+    }
+
+    impl<'a, T> PinnedDrop for SendFuture<'a, T> {
+        fn drop(this: Pin<&mut Self>) {
+            // Exercise 4: a send that is dropped while it waits must not
+            // strand the other waiting senders (see the hints).
+            //
+            // (This body is empty rather than a `todo!()` on purpose: a panic
+            // in `drop` while a failed test is already unwinding aborts the
+            // whole test run.)
+        }
+    }
+}
+
+impl<T> Future for SendFuture<'_, T> {
+    type Output = Result<(), SendError<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        todo!(
+            "Exercise 4: push if the queue has room (and wake the receiver), else store cx.waker() among the waiting senders and return Pending"
+        )
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        todo!("Exercise 4: your Exercise 3 Clone")
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        // Exercise 4: your Exercise 3 Drop for Sender.
+    }
+}
+
+impl<T> Receiver<T> {
+    /// Waits for the next message, and wakes one waiting sender per message
+    /// taken; `None` once every sender is dropped and the queue is empty.
+    pub async fn recv(&mut self) -> Option<T> {
+        todo!("Exercise 4: your Exercise 3 recv(), and each pop wakes one waiting sender")
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        // Exercise 4: your Exercise 3 Drop for Receiver, and wake every
+        // waiting sender so that it returns its value.
+    }
+}

@@ -1,0 +1,9 @@
+//! Exercise 1's public and hidden tests, run against `solutions::oneshot`.
+
+use solutions::oneshot as imp;
+
+#[path = "../../lesson13-oneshot/tests/public/lesson.rs"]
+mod public;
+
+#[path = "../../lesson13-oneshot/tests/hidden/graded.rs"]
+mod hidden;

@@ -1,0 +1,9 @@
+//! Exercise 2's public and hidden tests, run against `solutions::oneshot_drop`.
+
+use solutions::oneshot_drop as imp;
+
+#[path = "../../lesson13-oneshot-drop/tests/public/lesson.rs"]
+mod public;
+
+#[path = "../../lesson13-oneshot-drop/tests/hidden/graded.rs"]
+mod hidden;

@@ -1,0 +1,234 @@
+//! Test harness shared by the Lesson 13 exercise tests.
+//!
+//! It holds only what no well-kept crate does for us; counting wakers and the
+//! `assert_pending!`/`assert_ready!` macros come from `tokio-test`.
+//!
+//! - [`with_deadline`] runs a test body on its own thread and fails the test
+//!   with a hint when the body does not finish in time, so a channel that
+//!   deadlocks or loses a wakeup fails fast instead of hanging the grader.
+//! - [`multi_thread`] and [`current_thread`] build tokio runtimes.
+//! - [`block_on_racing`] is a plain-thread executor whose waker hands the CPU
+//!   to the woken thread, which turns "wake before the value is stored" races
+//!   into failures on every run.
+//! - [`DropCounter`] counts how often test values are dropped.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
+
+/// How long one test body may run before it counts as hung.
+///
+/// A correct channel passes every test in well under a second; the margin is
+/// for a loaded grading machine. Override with `LESSON13_DEADLINE_SECS`.
+pub fn deadline() -> Duration {
+    let secs = std::env::var("LESSON13_DEADLINE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    Duration::from_secs(secs)
+}
+
+/// Runs `body` on its own thread and waits at most [`deadline`] for it.
+///
+/// A panic in `body` (a failed assertion) fails the test with the body's own
+/// message. If `body` is still running at the deadline, the test fails with
+/// `hint`, which should name the likely bug ("lost wakeup?"). The stuck thread
+/// is left behind: a thread blocked on a deadlocked mutex cannot be stopped,
+/// and the test binary exits without waiting for it.
+pub fn with_deadline<F>(hint: &str, body: F)
+where
+    F: FnOnce() + Send + 'static,
+{
+    let limit = deadline();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    // Name the thread after the test so its panic message names the test too.
+    let name = thread::current().name().unwrap_or("test").to_owned();
+    thread::Builder::new()
+        .name(name)
+        .spawn(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(body));
+            let _ = done_tx.send(outcome);
+        })
+        .expect("could not spawn the test thread");
+    match done_rx.recv_timeout(limit) {
+        Ok(Ok(())) => {}
+        // The panic message was already printed by the body's thread.
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(_) => panic!("test timed out after {}s: {hint}", limit.as_secs_f32()),
+    }
+}
+
+/// A tokio multi-threaded runtime with two workers, so that tasks really run
+/// in parallel on a two-core machine.
+pub fn multi_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .expect("could not build a tokio runtime")
+}
+
+/// A tokio runtime that runs every task on the calling thread.
+pub fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("could not build a tokio runtime")
+}
+
+/// How long a waker waits for the woken thread to poll (see [`block_on_racing`]).
+const HANDOFF: Duration = Duration::from_millis(2);
+
+/// The waker of [`block_on_racing`].
+struct Handoff {
+    thread: Thread,
+    woken: AtomicBool,
+    polls: AtomicUsize,
+}
+
+impl Wake for Handoff {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        let polls_before = self.polls.load(SeqCst);
+        self.woken.store(true, SeqCst);
+        self.thread.unpark();
+        if thread::current().id() == self.thread.id() {
+            return; // a future that wakes itself: nobody else to wait for
+        }
+        // Hold the waking thread back until the woken thread has polled again.
+        // A channel that calls `wake()` before it stores the value is then
+        // polled exactly in the gap where the value is missing, so that race
+        // fails every time instead of once in a million runs. The wait is
+        // bounded: a channel that wakes while still holding its lock (the woken
+        // poll blocks on that lock) only loses a moment.
+        let start = Instant::now();
+        while self.polls.load(SeqCst) == polls_before && start.elapsed() < HANDOFF {
+            thread::yield_now();
+        }
+    }
+}
+
+/// Runs a future to completion on the current thread, parking between polls.
+///
+/// Unlike `futures::executor::block_on`, its waker makes the waking thread wait
+/// (briefly) until this thread has polled again, which exposes channels that
+/// wake the receiver before the message is really there.
+pub fn block_on_racing<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let handoff = Arc::new(Handoff {
+        thread: thread::current(),
+        woken: AtomicBool::new(false),
+        polls: AtomicUsize::new(0),
+    });
+    let waker = Waker::from(handoff.clone());
+    let mut cx = Context::from_waker(&waker);
+    loop {
+        let poll = future.as_mut().poll(&mut cx);
+        handoff.polls.fetch_add(1, SeqCst);
+        if let Poll::Ready(output) = poll {
+            return output;
+        }
+        while !handoff.woken.swap(false, SeqCst) {
+            thread::park();
+        }
+    }
+}
+
+/// Counts drops of the [`Tracked`] values it hands out.
+#[derive(Clone, Debug, Default)]
+pub struct DropCounter(Arc<AtomicUsize>);
+
+impl DropCounter {
+    /// A counter at zero.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A value that adds one to this counter when it is dropped.
+    pub fn track(&self, id: u64) -> Tracked {
+        Tracked {
+            id,
+            counter: self.clone(),
+        }
+    }
+
+    /// How many tracked values have been dropped so far.
+    pub fn dropped(&self) -> usize {
+        self.0.load(SeqCst)
+    }
+}
+
+/// A test value that records its drop in a [`DropCounter`].
+#[derive(Debug)]
+pub struct Tracked {
+    /// Which value this is, to check order and identity.
+    pub id: u64,
+    counter: DropCounter,
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.counter.0.fetch_add(1, SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadline_passes_a_quick_body() {
+        with_deadline("unused", || assert_eq!(1 + 1, 2));
+    }
+
+    #[test]
+    #[should_panic(expected = "inner failure")]
+    fn deadline_keeps_the_body_panic_message() {
+        with_deadline("unused", || panic!("inner failure"));
+    }
+
+    #[test]
+    #[should_panic(expected = "timed out after 1s: stuck on purpose")]
+    fn deadline_fails_a_stuck_body() {
+        // SAFETY of the env change: this test binary sets no other variables.
+        unsafe { std::env::set_var("LESSON13_DEADLINE_SECS", "1") };
+        with_deadline("stuck on purpose", || {
+            loop {
+                thread::park();
+            }
+        });
+    }
+
+    #[test]
+    fn block_on_racing_runs_a_future_woken_from_another_thread() {
+        let (tx, rx) = std::sync::mpsc::channel::<Waker>();
+        let waker_thread = thread::spawn(move || rx.recv().unwrap().wake());
+        let mut polled = false;
+        let value = block_on_racing(std::future::poll_fn(|cx| {
+            if polled {
+                Poll::Ready(7)
+            } else {
+                polled = true;
+                tx.send(cx.waker().clone()).unwrap();
+                Poll::Pending
+            }
+        }));
+        assert_eq!(value, 7);
+        waker_thread.join().unwrap();
+    }
+
+    #[test]
+    fn drop_counter_counts() {
+        let counter = DropCounter::new();
+        let a = counter.track(1);
+        let b = counter.track(2);
+        assert_eq!((a.id, b.id, counter.dropped()), (1, 2, 0));
+        drop((a, b));
+        assert_eq!(counter.dropped(), 2);
+    }
+}

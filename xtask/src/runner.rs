@@ -1,0 +1,286 @@
+//! Runs one exercise crate's graded tests, each test in its own process under
+//! a time limit, on cargo's own test harness (libtest).
+//!
+//! One process per test costs a few milliseconds each and buys isolation: a
+//! test that hangs past its own deadline is killed alone, and one that
+//! aborts the process (a panic inside `Drop` while unwinding) takes no other
+//! test's result with it.
+
+use serde::Serialize;
+use std::io::{Read, Seek};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use wait_timeout::ChildExt;
+
+/// The outcome of one test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TestStatus {
+    /// It passed.
+    Pass,
+    /// It failed: an assertion, a panic, its own deadline, or a crash.
+    Fail,
+    /// It was still running at the outer time limit and was killed.
+    Timeout,
+}
+
+/// One test's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestResult {
+    /// The test's name, prefixed by its test target: `hidden::graded::…`.
+    pub name: String,
+    /// Pass, fail or timeout.
+    pub status: TestStatus,
+    /// What the test printed when it failed, without backtrace noise.
+    pub message: String,
+}
+
+/// A built test binary: one `tests/<target>/` of the crate.
+#[derive(Debug, Clone)]
+pub struct TestBinary {
+    /// The test target's name (`public`, `hidden`).
+    pub target: String,
+    /// The executable.
+    pub path: PathBuf,
+}
+
+/// What building a crate's tests gave.
+pub enum Build {
+    /// The test binaries, ready to run.
+    Built(Vec<TestBinary>),
+    /// The compiler's first errors, trimmed.
+    CompileError(String),
+}
+
+/// How long one test may run before it is killed: well past the tests' own
+/// deadline (`lesson13_testkit::deadline`, 5 s), which should fail it first.
+pub const TEST_TIME_LIMIT: Duration = Duration::from_secs(20);
+
+/// Builds the integration tests (`tests/*`) of `krate` in the workspace at
+/// `workspace`. The crate's own unit tests, if a student wrote some, are not
+/// graded.
+pub fn build(workspace: &Path, krate: &str, target_dir: &Path) -> Result<Build, String> {
+    let output = Command::new(env!("CARGO"))
+        .args([
+            "test",
+            "--locked",
+            "--tests",
+            "--no-run",
+            "--message-format=json",
+        ])
+        .args(["--package", krate])
+        .env("CARGO_TARGET_DIR", target_dir)
+        .current_dir(workspace)
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| format!("could not run cargo: {e}"))?;
+    let mut binaries = Vec::new();
+    let mut errors = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        match message["reason"].as_str() {
+            Some("compiler-artifact") => {
+                let is_test = message["target"]["kind"] == serde_json::json!(["test"]);
+                if let (true, Some(path)) = (is_test, message["executable"].as_str()) {
+                    binaries.push(TestBinary {
+                        target: message["target"]["name"].as_str().unwrap_or("?").to_owned(),
+                        path: PathBuf::from(path),
+                    });
+                }
+            }
+            Some("compiler-message") if message["message"]["level"] == "error" => {
+                if let Some(rendered) = message["message"]["rendered"].as_str() {
+                    errors.push(rendered.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    if output.status.success() {
+        binaries.sort_by(|a, b| a.target.cmp(&b.target));
+        return Ok(Build::Built(binaries));
+    }
+    if errors.is_empty() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!(
+            "cargo could not build {krate}'s tests:\n{}",
+            tail(&stderr, 20)
+        ));
+    }
+    Ok(Build::CompileError(first_errors(&errors)))
+}
+
+/// The first three compiler errors, at most 40 lines.
+fn first_errors(errors: &[String]) -> String {
+    let joined = errors
+        .iter()
+        .take(3)
+        .map(|e| e.trim_end())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let lines: Vec<&str> = joined.lines().collect();
+    if lines.len() <= 40 {
+        return joined;
+    }
+    format!(
+        "{}\n… ({} more lines)",
+        lines[..40].join("\n"),
+        lines.len() - 40
+    )
+}
+
+/// The tests in one binary.
+pub fn list(binary: &TestBinary) -> Result<Vec<String>, String> {
+    let output = Command::new(&binary.path)
+        .args(["--list", "--format", "terse"])
+        .output()
+        .map_err(|e| format!("could not run {}: {e}", binary.path.display()))?;
+    if !output.status.success() {
+        return Err(format!("{} --list failed", binary.path.display()));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    Ok(stdout
+        .lines()
+        .filter_map(|l| l.strip_suffix(": test"))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Runs every test of every binary, `jobs` processes at a time, and returns
+/// the results in a stable order (binary, then test name).
+pub fn run_all(
+    binaries: &[TestBinary],
+    crate_dir: &Path,
+    jobs: usize,
+) -> Result<Vec<TestResult>, String> {
+    let mut work = Vec::new();
+    for binary in binaries {
+        for test in list(binary)? {
+            work.push((binary, test));
+        }
+    }
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::with_capacity(work.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1) {
+            scope.spawn(|| {
+                while let Some((binary, test)) = work.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let result = run_one(binary, test, crate_dir);
+                    results.lock().unwrap().push(result);
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(results)
+}
+
+/// Runs one test in its own process.
+fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path) -> TestResult {
+    let name = format!("{}::{test}", binary.target);
+    let outcome = (|| -> std::io::Result<(Option<std::process::ExitStatus>, String)> {
+        let mut log = tempfile::tempfile()?;
+        let mut child = Command::new(&binary.path)
+            .args([test, "--exact", "--test-threads=1"])
+            .env("RUST_BACKTRACE", "0")
+            .current_dir(crate_dir)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log.try_clone()?)
+            .spawn()?;
+        let status = match child.wait_timeout(TEST_TIME_LIMIT)? {
+            Some(status) => Some(status),
+            None => {
+                child.kill()?;
+                child.wait()?;
+                None
+            }
+        };
+        let mut output = String::new();
+        log.rewind()?;
+        log.read_to_string(&mut output)?;
+        Ok((status, output))
+    })();
+    let (status, message) = match outcome {
+        Err(e) => (TestStatus::Fail, format!("could not run the test: {e}")),
+        Ok((None, output)) => (
+            TestStatus::Timeout,
+            format!(
+                "killed after {}s, past the test's own deadline: something blocked outside \
+                 the test body\n{}",
+                TEST_TIME_LIMIT.as_secs(),
+                tail(&output, 10)
+            ),
+        ),
+        Ok((Some(status), _)) if status.success() => (TestStatus::Pass, String::new()),
+        Ok((Some(status), output)) => (TestStatus::Fail, failure_message(test, status, &output)),
+    };
+    TestResult {
+        name,
+        status,
+        message,
+    }
+}
+
+/// The failure text libtest printed for `test`, without backtrace notes.
+fn failure_message(test: &str, status: std::process::ExitStatus, output: &str) -> String {
+    let header = format!("---- {test} stdout ----\n");
+    let section = output.find(&header).map(|start| {
+        let body = &output[start + header.len()..];
+        let end = body.find("\nfailures:\n").unwrap_or(body.len());
+        &body[..end]
+    });
+    let text = match section {
+        Some(section) => section.to_owned(),
+        // No failure section: the process died before libtest could report.
+        None => format!(
+            "the test process crashed ({status}); a panic inside Drop while a failed test \
+             unwinds aborts the process\n{}",
+            tail(output, 15)
+        ),
+    };
+    text.lines()
+        .filter(|l| {
+            !l.starts_with("note: run with `RUST_BACKTRACE") && !l.starts_with("stack backtrace:")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+/// The last `n` lines of `text`.
+fn tail(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}
+
+/// Builds and runs one crate's graded tests in one go.
+pub enum CrateRun {
+    /// It built; one result per test.
+    Ran(Vec<TestResult>),
+    /// It did not compile.
+    CompileError(String),
+}
+
+/// Builds `krate` in `workspace` and runs all its integration tests.
+pub fn test_crate(
+    workspace: &Path,
+    krate: &str,
+    target_dir: &Path,
+    jobs: usize,
+) -> Result<CrateRun, String> {
+    match build(workspace, krate, target_dir)? {
+        Build::CompileError(errors) => Ok(CrateRun::CompileError(errors)),
+        Build::Built(binaries) => {
+            let results = run_all(&binaries, &workspace.join(krate), jobs)?;
+            Ok(CrateRun::Ran(results))
+        }
+    }
+}
