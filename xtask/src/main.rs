@@ -1,5 +1,6 @@
 //! The project's own commands, run as `cargo xtask <command>`.
 
+mod catalogue;
 mod exercises;
 mod runner;
 mod verify;
@@ -25,6 +26,17 @@ enum Command {
         #[arg(long, default_value_t = default_jobs())]
         jobs: usize,
     },
+    /// Swap each catalogued student bug into its exercise and require that
+    /// the hidden tests catch it; run each catalogued correct channel and
+    /// require that it passes. Prints the kill table.
+    Catalogue {
+        /// Only the entries whose file or crate name contains this.
+        #[arg(long)]
+        only: Option<String>,
+        /// How many test processes to run at once.
+        #[arg(long, default_value_t = default_jobs())]
+        jobs: usize,
+    },
 }
 
 /// Twice the cores: most graded tests wait rather than compute.
@@ -35,6 +47,9 @@ fn default_jobs() -> usize {
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Verify { jobs } => verify::run(jobs),
+        Command::Catalogue { only, jobs } => {
+            catalogue::run(only.as_deref(), jobs).map(|summary| println!("{summary}"))
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

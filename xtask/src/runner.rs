@@ -62,15 +62,15 @@ pub const TEST_TIME_LIMIT: Duration = Duration::from_secs(20);
 /// Builds the integration tests (`tests/*`) of `krate` in the workspace at
 /// `workspace`. The crate's own unit tests, if a student wrote some, are not
 /// graded.
-pub fn build(workspace: &Path, krate: &str, target_dir: &Path) -> Result<Build, String> {
+pub fn build(
+    workspace: &Path,
+    krate: &str,
+    target_dir: &Path,
+    locked: bool,
+) -> Result<Build, String> {
     let output = Command::new(env!("CARGO"))
-        .args([
-            "test",
-            "--locked",
-            "--tests",
-            "--no-run",
-            "--message-format=json",
-        ])
+        .args(["test", "--tests", "--no-run", "--message-format=json"])
+        .args(locked.then_some("--locked"))
         .args(["--package", krate])
         .env("CARGO_TARGET_DIR", target_dir)
         .current_dir(workspace)
@@ -156,7 +156,7 @@ pub fn list(binary: &TestBinary) -> Result<Vec<String>, String> {
 pub fn run_all(
     binaries: &[TestBinary],
     crate_dir: &Path,
-    jobs: usize,
+    options: &Options,
 ) -> Result<Vec<TestResult>, String> {
     let mut work = Vec::new();
     for binary in binaries {
@@ -167,10 +167,10 @@ pub fn run_all(
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::with_capacity(work.len()));
     std::thread::scope(|scope| {
-        for _ in 0..jobs.max(1) {
+        for _ in 0..options.jobs.max(1) {
             scope.spawn(|| {
                 while let Some((binary, test)) = work.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let result = run_one(binary, test, crate_dir);
+                    let result = run_one(binary, test, crate_dir, options.envs);
                     results.lock().unwrap().push(result);
                 }
             });
@@ -182,13 +182,14 @@ pub fn run_all(
 }
 
 /// Runs one test in its own process.
-fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path) -> TestResult {
+fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, envs: &[(&str, &str)]) -> TestResult {
     let name = format!("{}::{test}", binary.target);
     let outcome = (|| -> std::io::Result<(Option<std::process::ExitStatus>, String)> {
         let mut log = tempfile::tempfile()?;
         let mut child = Command::new(&binary.path)
             .args([test, "--exact", "--test-threads=1"])
             .env("RUST_BACKTRACE", "0")
+            .envs(envs.iter().copied())
             .current_dir(crate_dir)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
@@ -269,17 +270,39 @@ pub enum CrateRun {
     CompileError(String),
 }
 
+/// How to run a crate's tests.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// How many test processes at once.
+    pub jobs: usize,
+    /// Extra environment for the test processes.
+    pub envs: &'a [(&'a str, &'a str)],
+    /// Build with `--locked`: the dependencies are exactly `Cargo.lock`'s.
+    pub locked: bool,
+}
+
+impl Options<'_> {
+    /// `jobs` processes at once, locked dependencies, no extra environment.
+    pub fn jobs(jobs: usize) -> Options<'static> {
+        Options {
+            jobs,
+            envs: &[],
+            locked: true,
+        }
+    }
+}
+
 /// Builds `krate` in `workspace` and runs all its integration tests.
 pub fn test_crate(
     workspace: &Path,
     krate: &str,
     target_dir: &Path,
-    jobs: usize,
+    options: &Options,
 ) -> Result<CrateRun, String> {
-    match build(workspace, krate, target_dir)? {
+    match build(workspace, krate, target_dir, options.locked)? {
         Build::CompileError(errors) => Ok(CrateRun::CompileError(errors)),
         Build::Built(binaries) => {
-            let results = run_all(&binaries, &workspace.join(krate), jobs)?;
+            let results = run_all(&binaries, &workspace.join(krate), options)?;
             Ok(CrateRun::Ran(results))
         }
     }

@@ -5,7 +5,7 @@
 //! tests, and it adds the lints, the docs and the no-hang guarantees.
 
 use crate::exercises::{ALL, Exercise};
-use crate::runner::{self, CrateRun, TestStatus};
+use crate::runner::{self, CrateRun, Options, TestStatus};
 use crate::workspace;
 use std::time::Instant;
 
@@ -39,6 +39,10 @@ const CHECKS: &[Check] = &[
     Check {
         name: "each solution, copied over its exercise's lib.rs, passes that exercise's tests",
         run: copies,
+    },
+    Check {
+        name: "the hidden tests catch every catalogued bug and pass every catalogued correct channel",
+        run: catalogue,
     },
 ];
 
@@ -123,7 +127,12 @@ fn stubs(jobs: usize) -> Result<String, String> {
     let mut problems = Vec::new();
     let mut total = 0;
     for exercise in ALL {
-        let results = match runner::test_crate(&root, exercise.krate, &root.join("target"), jobs)? {
+        let results = match runner::test_crate(
+            &root,
+            exercise.krate,
+            &root.join("target"),
+            &Options::jobs(jobs),
+        )? {
             CrateRun::CompileError(errors) => {
                 problems.push(format!(
                     "{}: the stub does not compile:\n{errors}",
@@ -181,7 +190,12 @@ fn copies(jobs: usize) -> Result<String, String> {
     for exercise in ALL {
         install_solution(&root, scratch.path(), exercise)?;
         let target = workspace::scratch_target_dir();
-        match runner::test_crate(scratch.path(), exercise.krate, &target, jobs)? {
+        match runner::test_crate(
+            scratch.path(),
+            exercise.krate,
+            &target,
+            &Options::jobs(jobs),
+        )? {
             CrateRun::CompileError(errors) => {
                 problems.push(format!(
                     "{}: the copied solution does not compile:\n{errors}",
@@ -205,6 +219,10 @@ fn copies(jobs: usize) -> Result<String, String> {
     } else {
         Err(problems.join("\n"))
     }
+}
+
+fn catalogue(jobs: usize) -> Result<String, String> {
+    crate::catalogue::run(None, jobs)
 }
 
 /// Copies `exercise`'s reference solution over its `lib.rs` in `workspace`.
