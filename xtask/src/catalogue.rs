@@ -111,10 +111,7 @@ impl Outcome {
             Err(errors) => return Some(format!("does not compile:\n{errors}")),
             Ok(results) => results,
         };
-        let timeouts: Vec<_> = results
-            .iter()
-            .filter(|r| r.status == TestStatus::Timeout)
-            .collect();
+        let timeouts: Vec<_> = results.iter().filter(|r| r.killed).collect();
         if !timeouts.is_empty() {
             let names: Vec<_> = timeouts.iter().map(|r| r.name.as_str()).collect();
             return Some(format!(
@@ -147,7 +144,7 @@ impl Outcome {
         };
         results
             .iter()
-            .filter(|r| r.status == TestStatus::Fail && r.name.starts_with("hidden::"))
+            .filter(|r| r.status != TestStatus::Pass && !r.killed && r.name.starts_with("hidden::"))
             .map(|r| r.name.trim_start_matches("hidden::graded::"))
             .collect()
     }

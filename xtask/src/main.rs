@@ -1,7 +1,11 @@
 //! The project's own commands, run as `cargo xtask <command>`.
 
+mod bundle;
 mod catalogue;
 mod exercises;
+mod fixtures;
+mod grade;
+mod report;
 mod runner;
 mod verify;
 mod workspace;
@@ -11,7 +15,7 @@ use std::process::ExitCode;
 
 /// Lesson 13 channels workspace: project commands.
 #[derive(Parser)]
-#[command(name = "cargo xtask")]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,9 +23,38 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Grade this workspace as it stands, one submission (--submission DIR)
+    /// or one per student (--submissions DIR), into a table, JSON and JUnit.
+    ///
+    /// A submission folder holds `<crate>/src/lib.rs` for any of
+    /// lesson13-oneshot, lesson13-oneshot-drop, lesson13-mpsc and
+    /// lesson13-bounded; a whole copy of the student workspace also works,
+    /// and everything in it but those files is ignored. The files are put
+    /// into a clean copy of this workspace, so the tests (public and hidden)
+    /// and the dependencies are the instructor's. Each test runs in its own
+    /// process under a time limit.
+    ///
+    /// Each exercise is graded pass, fail, compile_error, timeout or
+    /// missing, with every test's result and failure message.
+    ///
+    /// Exit status: 0 whenever grading ran, whatever the grade; non-zero
+    /// only if grading itself could not run (a missing folder, an
+    /// unwritable report file, cargo not found).
+    Grade(grade::Args),
+    /// Write a student-ready workspace to OUT: the exercise crates with
+    /// stubs, docs and public tests, the test harness, a Cargo.toml and
+    /// Cargo.lock that build as they are, and a README for students. No
+    /// hidden tests, no solutions. OUT must not exist yet, or be empty.
+    Bundle {
+        /// The folder to create.
+        out: std::path::PathBuf,
+    },
     /// The project's test command: lints, docs, solutions against every
     /// test, and every stub unsolved. Exits non-zero if any check fails.
     Verify {
+        /// Run only the checks whose name contains this (e.g. `bundle`).
+        #[arg(long)]
+        only: Option<String>,
         /// How many test processes to run at once.
         #[arg(long, default_value_t = default_jobs())]
         jobs: usize,
@@ -46,7 +79,15 @@ fn default_jobs() -> usize {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Command::Verify { jobs } => verify::run(jobs),
+        Command::Grade(args) => grade::run(&args),
+        Command::Bundle { out } => bundle::export(&out).map(|()| {
+            println!("wrote the student workspace to {}", out.display());
+            println!(
+                "grade it with: cargo xtask grade --submission {}",
+                out.display()
+            );
+        }),
+        Command::Verify { only, jobs } => verify::run(only.as_deref(), jobs),
         Command::Catalogue { only, jobs } => {
             catalogue::run(only.as_deref(), jobs).map(|summary| println!("{summary}"))
         }

@@ -21,9 +21,10 @@ use wait_timeout::ChildExt;
 pub enum TestStatus {
     /// It passed.
     Pass,
-    /// It failed: an assertion, a panic, its own deadline, or a crash.
+    /// It failed: an assertion, a panic or a crash.
     Fail,
-    /// It was still running at the outer time limit and was killed.
+    /// It did not finish in time: its own deadline failed it
+    /// (`lesson13_testkit::with_deadline`), or the runner killed it.
     Timeout,
 }
 
@@ -36,7 +37,14 @@ pub struct TestResult {
     pub status: TestStatus,
     /// What the test printed when it failed, without backtrace noise.
     pub message: String,
+    /// The runner killed it at [`TEST_TIME_LIMIT`]: it hung even past its
+    /// own deadline.
+    #[serde(skip)]
+    pub killed: bool,
 }
+
+/// How `lesson13_testkit::with_deadline` reports a test body that hung.
+const OWN_DEADLINE_MESSAGE: &str = "test timed out after";
 
 /// A built test binary: one `tests/<target>/` of the crate.
 #[derive(Debug, Clone)]
@@ -210,22 +218,35 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, envs: &[(&str, &st
     })();
     let (status, message) = match outcome {
         Err(e) => (TestStatus::Fail, format!("could not run the test: {e}")),
-        Ok((None, output)) => (
-            TestStatus::Timeout,
-            format!(
+        Ok((None, output)) => {
+            let message = format!(
                 "killed after {}s, past the test's own deadline: something blocked outside \
                  the test body\n{}",
                 TEST_TIME_LIMIT.as_secs(),
                 tail(&output, 10)
-            ),
-        ),
+            );
+            return TestResult {
+                name,
+                status: TestStatus::Timeout,
+                message,
+                killed: true,
+            };
+        }
         Ok((Some(status), _)) if status.success() => (TestStatus::Pass, String::new()),
-        Ok((Some(status), output)) => (TestStatus::Fail, failure_message(test, status, &output)),
+        Ok((Some(status), output)) => {
+            let message = failure_message(test, status, &output);
+            if message.contains(OWN_DEADLINE_MESSAGE) {
+                (TestStatus::Timeout, message)
+            } else {
+                (TestStatus::Fail, message)
+            }
+        }
     };
     TestResult {
         name,
         status,
         message,
+        killed: false,
     }
 }
 

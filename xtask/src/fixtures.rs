@@ -1,0 +1,231 @@
+//! Grading fixtures: known submissions whose grades verify checks, and the
+//! bundle round trip (export, then grade the bundle).
+//!
+//! Every fixture starts from the reference solutions for all four exercises
+//! and swaps in a known file for one of them, so "the others are still
+//! graded" is checked every time.
+
+use crate::bundle;
+use crate::exercises::{ALL, Exercise};
+use crate::grade::{self, ExerciseReport, Report, Source, Status};
+use crate::runner::{self, CrateRun, Options, TestStatus};
+use crate::workspace;
+use std::path::Path;
+
+/// One known submission and the grade it must get.
+struct Fixture {
+    name: &'static str,
+    /// The exercise whose `lib.rs` is swapped, and the file, from the root.
+    swap: Option<(&'static str, &'static str)>,
+    /// What the swapped exercise's report must look like.
+    expect: fn(&ExerciseReport) -> Result<(), String>,
+}
+
+const FIXTURES: &[Fixture] = &[
+    Fixture {
+        name: "all solutions: full marks",
+        swap: None,
+        expect: |_| Ok(()),
+    },
+    Fixture {
+        name: "a known bug: exactly the expected failure",
+        swap: Some((
+            "lesson13-oneshot",
+            "catalogue/lesson13-oneshot/keeps-only-the-first-waker.rs",
+        )),
+        expect: |report| {
+            let failed = failed_tests(report);
+            let expected = [
+                "hidden::graded::the_waker_of_the_latest_poll_is_woken_when_the_receiver_moves_task",
+            ];
+            if report.status == Status::Fail && failed == expected {
+                Ok(())
+            } else {
+                Err(format!(
+                    "expected {:?} to fail alone, got {:?} with {failed:?}",
+                    expected, report.status
+                ))
+            }
+        },
+    },
+    Fixture {
+        name: "a submission that does not compile: compile_error",
+        swap: Some(("lesson13-mpsc", "xtask/fixtures/does-not-compile.rs")),
+        expect: |report| match (report.status, report.message.contains("error")) {
+            (Status::CompileError, true) if report.total > 0 => Ok(()),
+            _ => Err(format!(
+                "expected compile_error with the compiler's errors and the test count, got {:?} {}/{}",
+                report.status, report.passed, report.total
+            )),
+        },
+    },
+    Fixture {
+        name: "a submission that deadlocks in one test: timeout for that test only",
+        swap: Some((
+            "lesson13-oneshot",
+            "xtask/fixtures/deadlocks-on-zero-sized-values.rs",
+        )),
+        expect: |report| {
+            let expected = ["hidden::graded::values_that_are_not_copy_arrive_intact"];
+            let timeouts: Vec<&str> = report
+                .tests
+                .iter()
+                .filter(|t| t.status == TestStatus::Timeout)
+                .map(|t| t.name.as_str())
+                .collect();
+            let others_pass = report.passed + expected.len() == report.total;
+            if report.status == Status::Timeout && timeouts == expected && others_pass {
+                Ok(())
+            } else {
+                Err(format!(
+                    "expected only {expected:?} to time out, got {:?}: {timeouts:?}",
+                    report.status
+                ))
+            }
+        },
+    },
+];
+
+fn failed_tests(report: &ExerciseReport) -> Vec<&str> {
+    report
+        .tests
+        .iter()
+        .filter(|t| t.status != TestStatus::Pass)
+        .map(|t| t.name.as_str())
+        .collect()
+}
+
+/// Grades every fixture and checks its grade.
+pub fn check_fixtures(jobs: usize) -> Result<String, String> {
+    let root = workspace::root();
+    let mut problems = Vec::new();
+    for fixture in FIXTURES {
+        let submission = workspace::temp_dir("fixture-")?;
+        for exercise in ALL {
+            let file = match fixture.swap {
+                Some((krate, file)) if krate == exercise.krate => root.join(file),
+                _ => root.join("solutions/src").join(exercise.solution),
+            };
+            place(&file, submission.path(), exercise)?;
+        }
+        let report = grade::grade(
+            &Source::Submission(submission.path().to_path_buf()),
+            0,
+            jobs,
+        )?;
+        let verdict = judge(fixture, &report);
+        println!(
+            "  {}: {}",
+            fixture.name,
+            if verdict.is_ok() {
+                "as expected"
+            } else {
+                "WRONG"
+            }
+        );
+        if let Err(why) = verdict {
+            problems.push(format!("{}: {why}", fixture.name));
+        }
+    }
+    if problems.is_empty() {
+        Ok(format!("{} fixtures graded as expected", FIXTURES.len()))
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// The swapped exercise must meet the fixture's expectation; every other
+/// exercise (a reference solution) must get full marks.
+fn judge(fixture: &Fixture, report: &Report) -> Result<(), String> {
+    for exercise in &report.exercises {
+        match fixture.swap {
+            Some((krate, _)) if krate == exercise.krate => (fixture.expect)(exercise)?,
+            _ if exercise.status != Status::Pass
+                || exercise.passed != exercise.total
+                || exercise.total == 0 =>
+            {
+                return Err(format!(
+                    "{} (a reference solution) got {:?} {}/{}",
+                    exercise.krate, exercise.status, exercise.passed, exercise.total
+                ));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Puts `file` in `submission` as `exercise`'s `lib.rs`.
+fn place(file: &Path, submission: &Path, exercise: Exercise) -> Result<(), String> {
+    let to = submission.join(exercise.lib_rs());
+    std::fs::create_dir_all(to.parent().unwrap())
+        .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    std::fs::copy(file, &to)
+        .map(drop)
+        .map_err(|e| format!("cannot copy {}: {e}", file.display()))
+}
+
+/// Exports a bundle, checks that it holds no hidden tests or solutions, that
+/// its public tests build as shipped and fail with the todo panics, and that
+/// grading it puts the hidden tests back.
+pub fn check_bundle_round_trip(jobs: usize) -> Result<String, String> {
+    let root = workspace::root();
+    let parent = workspace::temp_dir("bundle-")?;
+    let out = parent.path().join("lesson13-student");
+    bundle::export(&out)?;
+    for left_out in ["solutions", "xtask", "catalogue", ".ci"] {
+        if out.join(left_out).exists() {
+            return Err(format!("the bundle contains {left_out}/"));
+        }
+    }
+    let mut public = 0;
+    for exercise in ALL {
+        if out.join(exercise.krate).join(bundle::HIDDEN_TESTS).exists() {
+            return Err(format!(
+                "the bundle contains {}'s hidden tests",
+                exercise.krate
+            ));
+        }
+        // The bundle's own Cargo.lock must do: build it --locked.
+        let target = workspace::scratch_target_dir().join("bundle");
+        let results = match runner::test_crate(&out, exercise.krate, &target, &Options::jobs(jobs))?
+        {
+            CrateRun::CompileError(errors) => {
+                return Err(format!(
+                    "{} does not build in the bundle:\n{errors}",
+                    exercise.krate
+                ));
+            }
+            CrateRun::Ran(results) => results,
+        };
+        let marker = exercise.todo_marker();
+        if results.is_empty()
+            || results
+                .iter()
+                .any(|r| !r.name.starts_with("public::") || !r.message.contains(&marker))
+        {
+            return Err(format!(
+                "{}: the bundle's tests are not exactly the public ones failing with `{marker}`",
+                exercise.krate
+            ));
+        }
+        public += results.len();
+    }
+    let report = grade::grade(&Source::Submission(out.clone()), 0, jobs)?;
+    let reference: usize = ALL
+        .iter()
+        .map(|e| grade::reference_test_count(&root, *e))
+        .sum();
+    if report.passed != 0
+        || report.total != reference
+        || report.exercises.iter().any(|e| e.status != Status::Fail)
+    {
+        return Err(format!(
+            "grading the bundle gave {}/{}, expected 0/{reference} with every exercise failing on its stubs",
+            report.passed, report.total
+        ));
+    }
+    Ok(format!(
+        "bundle has {public} public tests and no hidden ones; grading it ran all {reference} tests"
+    ))
+}

@@ -1,0 +1,313 @@
+//! `cargo xtask grade`: grades the workspace as it stands, one submission, or
+//! a folder of submissions, into a table, JSON and JUnit.
+//!
+//! A submission's `<crate>/src/lib.rs` files are put into a clean copy of this
+//! workspace, so the tests and dependencies are the instructor's, whatever
+//! else the submission holds. Each test runs in its own process (see
+//! `runner`), so one hung or crashing test costs only its own result.
+
+use crate::exercises::{ALL, Exercise};
+use crate::runner::{self, CrateRun, Options, TestResult, TestStatus};
+use crate::workspace;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// One exercise's grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every test passed.
+    Pass,
+    /// Some test failed.
+    Fail,
+    /// The submission's `lib.rs` did not compile.
+    CompileError,
+    /// Every test that did not pass ran out of time.
+    Timeout,
+    /// The submission has no `lib.rs` for this exercise.
+    Missing,
+}
+
+/// The grade of one exercise.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExerciseReport {
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub status: Status,
+    pub passed: usize,
+    pub total: usize,
+    /// The compiler's first errors, for `compile_error`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    pub tests: Vec<TestResult>,
+}
+
+/// The grade of one submission.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub exercises: Vec<ExerciseReport>,
+    pub passed: usize,
+    pub total: usize,
+}
+
+/// A student's folder name and grade, or why it could not be graded.
+pub type StudentReport = (String, Result<Report, String>);
+
+/// Where the `lib.rs` files to grade are.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// This workspace as it stands (a student checking their progress).
+    Workspace,
+    /// A submission folder holding `<crate>/src/lib.rs` files.
+    Submission(PathBuf),
+}
+
+/// The exercises a submission folder holds.
+pub fn submitted(dir: &Path) -> Vec<Exercise> {
+    ALL.into_iter()
+        .filter(|e| dir.join(e.lib_rs()).is_file())
+        .collect()
+}
+
+/// Grades one submission. `slot` picks a build folder of its own, so that
+/// several submissions can build at once.
+pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String> {
+    let root = workspace::root();
+    let (scratch, present, target) = match source {
+        Source::Workspace => (None, ALL.to_vec(), root.join("target")),
+        Source::Submission(dir) => {
+            let scratch = workspace::temp_dir("grade-")?;
+            workspace::copy_workspace(&root, scratch.path())?;
+            let target = workspace::scratch_target_dir().join(format!("grade-{slot}"));
+            (Some(scratch), submitted(dir), target)
+        }
+    };
+    let workspace_dir = scratch
+        .as_ref()
+        .map_or(root.clone(), |s| s.path().to_path_buf());
+    let mut exercises = Vec::new();
+    for exercise in ALL {
+        if !present.contains(&exercise) {
+            exercises.push(missing(exercise));
+            continue;
+        }
+        if let Source::Submission(dir) = source {
+            let from = dir.join(exercise.lib_rs());
+            std::fs::copy(&from, workspace_dir.join(exercise.lib_rs()))
+                .map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+        }
+        exercises.push(grade_exercise(
+            &root,
+            &workspace_dir,
+            &target,
+            exercise,
+            jobs,
+        )?);
+    }
+    let passed = exercises.iter().map(|e| e.passed).sum();
+    let total = exercises.iter().map(|e| e.total).sum();
+    Ok(Report {
+        exercises,
+        passed,
+        total,
+    })
+}
+
+fn missing(exercise: Exercise) -> ExerciseReport {
+    ExerciseReport {
+        krate: exercise.krate.to_owned(),
+        status: Status::Missing,
+        passed: 0,
+        total: 0,
+        message: format!("not submitted: no {}", exercise.lib_rs()),
+        tests: Vec::new(),
+    }
+}
+
+fn grade_exercise(
+    root: &Path,
+    workspace_dir: &Path,
+    target: &Path,
+    exercise: Exercise,
+    jobs: usize,
+) -> Result<ExerciseReport, String> {
+    let krate = exercise.krate.to_owned();
+    let results =
+        match runner::test_crate(workspace_dir, exercise.krate, target, &Options::jobs(jobs))? {
+            CrateRun::Ran(results) => results,
+            CrateRun::CompileError(errors) => {
+                return Ok(ExerciseReport {
+                    krate,
+                    status: Status::CompileError,
+                    passed: 0,
+                    total: reference_test_count(root, exercise),
+                    message: errors,
+                    tests: Vec::new(),
+                });
+            }
+        };
+    let passed = results
+        .iter()
+        .filter(|r| r.status == TestStatus::Pass)
+        .count();
+    let status = if passed == results.len() {
+        Status::Pass
+    } else if results.iter().any(|r| r.status == TestStatus::Fail) {
+        Status::Fail
+    } else {
+        Status::Timeout
+    };
+    Ok(ExerciseReport {
+        krate,
+        status,
+        passed,
+        total: results.len(),
+        message: String::new(),
+        tests: results,
+    })
+}
+
+/// How many tests the exercise has, from the instructor's own build of it,
+/// so that a submission that does not compile still shows `0/<total>`.
+pub fn reference_test_count(root: &Path, exercise: Exercise) -> usize {
+    let Ok(runner::Build::Built(binaries)) =
+        runner::build(root, exercise.krate, &root.join("target"), true)
+    else {
+        return 0;
+    };
+    binaries
+        .iter()
+        .filter_map(|b| runner::list(b).ok())
+        .map(|tests| tests.len())
+        .sum()
+}
+
+/// Grades every sub-folder of `dir` (one per student), `parallel` at a
+/// time, printing a line per student as each finishes.
+pub fn grade_all(dir: &Path, parallel: usize, jobs: usize) -> Result<Vec<StudentReport>, String> {
+    let mut students: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    students.sort();
+    if students.is_empty() {
+        return Err(format!(
+            "{} has no sub-folders: expected one folder per student",
+            dir.display()
+        ));
+    }
+    let count = students.len();
+    println!("grading {count} submissions, {parallel} at a time");
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let reports = Mutex::new(Vec::with_capacity(count));
+    std::thread::scope(|scope| {
+        for slot in 0..parallel.max(1) {
+            let (next, done, reports, students) = (&next, &done, &reports, &students);
+            scope.spawn(move || {
+                while let Some((name, path)) = students.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let started = Instant::now();
+                    let report = grade(&Source::Submission(path.clone()), slot, jobs);
+                    let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+                    let score = match &report {
+                        Ok(r) => format!("{}/{}", r.passed, r.total),
+                        Err(e) => format!("could not grade: {e}"),
+                    };
+                    println!(
+                        "[{finished}/{count}] {name}: {score} ({:.0?})",
+                        started.elapsed()
+                    );
+                    reports.lock().unwrap().push((name.clone(), report));
+                }
+            });
+        }
+    });
+    let mut reports = reports.into_inner().unwrap();
+    reports.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(reports)
+}
+
+/// The options of `cargo xtask grade` (documented on `Command::Grade`).
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Grade one submission folder.
+    #[arg(long, value_name = "DIR", conflicts_with = "submissions")]
+    submission: Option<PathBuf>,
+    /// Grade every sub-folder of DIR, one per student.
+    #[arg(long, value_name = "DIR")]
+    submissions: Option<PathBuf>,
+    /// Write the report as JSON. With --submissions, FILE is a folder that
+    /// gets one <student>.json each.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Write the report as JUnit XML. With --submissions, FILE is a folder
+    /// that gets one <student>.xml each.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// With --submissions: how many submissions to grade at once.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    parallel: usize,
+    /// How many test processes each submission runs at once.
+    #[arg(long, value_name = "N", default_value_t = crate::default_jobs())]
+    jobs: usize,
+}
+
+/// Runs `cargo xtask grade`.
+pub fn run(args: &Args) -> Result<(), String> {
+    if let Some(dir) = &args.submissions {
+        let reports = grade_all(dir, args.parallel, args.jobs)?;
+        crate::report::print_summary(&reports);
+        for (folder, out) in [(&args.json, "json"), (&args.junit, "xml")] {
+            if let Some(folder) = folder {
+                std::fs::create_dir_all(folder)
+                    .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+                for (name, report) in &reports {
+                    let Ok(report) = report else { continue };
+                    let path = folder.join(format!("{name}.{out}"));
+                    match out {
+                        "json" => crate::report::write_json(report, &path)?,
+                        _ => crate::report::write_junit(report, name, &path)?,
+                    }
+                }
+                println!("wrote one {out} report per student to {}", folder.display());
+            }
+        }
+        return Ok(());
+    }
+    let (source, name) = match &args.submission {
+        None => (Source::Workspace, "workspace".to_owned()),
+        Some(dir) => {
+            if !dir.is_dir() {
+                return Err(format!("--submission {}: no such folder", dir.display()));
+            }
+            if submitted(dir).is_empty() {
+                let expected: Vec<_> = ALL.iter().map(|e| e.lib_rs()).collect();
+                return Err(format!(
+                    "{} holds no exercise: expected at least one of {}",
+                    dir.display(),
+                    expected.join(", ")
+                ));
+            }
+            let name = dir
+                .file_name()
+                .map_or("submission".into(), |n| n.to_string_lossy().into_owned());
+            (Source::Submission(dir.clone()), name)
+        }
+    };
+    let report = grade(&source, 0, args.jobs)?;
+    crate::report::print_table(&report);
+    if let Some(path) = &args.json {
+        crate::report::write_json(&report, path)?;
+        println!("wrote {}", path.display());
+    }
+    if let Some(path) = &args.junit {
+        crate::report::write_junit(&report, &name, path)?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,190 @@
+//! Grades on the terminal, as JSON (serde_json) and as JUnit XML (quick-junit).
+
+use crate::exercises::ALL;
+use crate::grade::{Report, Status, StudentReport};
+use crate::runner::TestStatus;
+use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+use std::path::Path;
+
+/// The readable table of one submission, with each failing test and the
+/// gist of its message.
+pub fn print_table(report: &Report) {
+    println!("\n{:<24} {:>12}  status", "exercise", "passed/total");
+    for exercise in &report.exercises {
+        let score = format!("{}/{}", exercise.passed, exercise.total);
+        println!(
+            "{:<24} {:>12}  {}",
+            exercise.krate,
+            score,
+            status_word(exercise.status)
+        );
+        if exercise.status == Status::CompileError {
+            for line in exercise.message.lines().take(12) {
+                println!("    {line}");
+            }
+        }
+        for test in exercise
+            .tests
+            .iter()
+            .filter(|t| t.status != TestStatus::Pass)
+        {
+            println!(
+                "  ✗ {} ({:?}): {}",
+                test.name,
+                test.status,
+                gist(&test.message)
+            );
+        }
+    }
+    println!(
+        "{:<24} {:>12}",
+        "total",
+        format!("{}/{}", report.passed, report.total)
+    );
+}
+
+/// One line per student: each exercise's score and status, and the total.
+pub fn print_summary(reports: &[StudentReport]) {
+    let width = reports
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    let header: Vec<String> = ALL
+        .iter()
+        .map(|e| format!("{:>22}", e.krate.trim_start_matches("lesson13-")))
+        .collect();
+    println!(
+        "\n{:<width$} {} {:>10}",
+        "student",
+        header.join(" "),
+        "total"
+    );
+    for (name, report) in reports {
+        let Ok(report) = report else {
+            println!(
+                "{name:<width$} could not be graded: {}",
+                report.as_ref().err().unwrap()
+            );
+            continue;
+        };
+        let cells: Vec<String> = report
+            .exercises
+            .iter()
+            .map(|e| {
+                format!(
+                    "{:>22}",
+                    format!("{}/{} {}", e.passed, e.total, status_word(e.status))
+                )
+            })
+            .collect();
+        println!(
+            "{name:<width$} {} {:>10}",
+            cells.join(" "),
+            format!("{}/{}", report.passed, report.total)
+        );
+    }
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Pass => "pass",
+        Status::Fail => "fail",
+        Status::CompileError => "compile_error",
+        Status::Timeout => "timeout",
+        Status::Missing => "missing",
+    }
+}
+
+/// The line of a failure message that says what went wrong: the panic
+/// message after libtest's "thread '…' panicked at file:line:" line.
+pub fn gist(message: &str) -> String {
+    let mut lines = message.lines().map(str::trim).filter(|l| !l.is_empty());
+    let mut first = lines.next().unwrap_or("");
+    if first.starts_with("thread '") && first.contains("panicked at") {
+        first = lines.next().unwrap_or(first);
+    }
+    const MAX: usize = 160;
+    match first.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &first[..cut]),
+        None => first.to_owned(),
+    }
+}
+
+/// Writes `report` as JSON to `path`.
+pub fn write_json(report: &Report, path: &Path) -> Result<(), String> {
+    let json = serde_json::to_string_pretty(report)
+        .map_err(|e| format!("cannot encode the report: {e}"))?;
+    std::fs::write(path, json + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Writes `report` as a JUnit XML file: one suite per exercise.
+pub fn write_junit(report: &Report, name: &str, path: &Path) -> Result<(), String> {
+    let mut junit = quick_junit::Report::new(format!("lesson13 {name}"));
+    for exercise in &report.exercises {
+        let mut suite = TestSuite::new(exercise.krate.as_str());
+        match exercise.status {
+            Status::CompileError | Status::Missing => {
+                let mut status = if exercise.status == Status::Missing {
+                    TestCaseStatus::skipped()
+                } else {
+                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+                    status.set_type("compile_error");
+                    status
+                };
+                status.set_message(exercise.message.lines().next().unwrap_or(""));
+                status.set_description(exercise.message.as_str());
+                suite.add_test_case(TestCase::new("build", status));
+            }
+            _ => {
+                for test in &exercise.tests {
+                    let status = match test.status {
+                        TestStatus::Pass => TestCaseStatus::success(),
+                        TestStatus::Fail | TestStatus::Timeout => {
+                            let kind = if test.status == TestStatus::Fail {
+                                NonSuccessKind::Failure
+                            } else {
+                                NonSuccessKind::Error
+                            };
+                            let mut status = TestCaseStatus::non_success(kind);
+                            status.set_type(if test.status == TestStatus::Fail {
+                                "fail"
+                            } else {
+                                "timeout"
+                            });
+                            status.set_message(gist(&test.message));
+                            status.set_description(test.message.as_str());
+                            status
+                        }
+                    };
+                    let mut case = TestCase::new(test.name.as_str(), status);
+                    case.set_classname(exercise.krate.as_str());
+                    suite.add_test_case(case);
+                }
+            }
+        }
+        junit.add_test_suite(suite);
+    }
+    let xml = junit
+        .to_string()
+        .map_err(|e| format!("cannot encode the JUnit report: {e}"))?;
+    std::fs::write(path, xml).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gist;
+
+    #[test]
+    fn gist_skips_the_panic_location_line() {
+        let message = "thread 'graded::x' (42) panicked at src/lib.rs:3:5:\nnot yet implemented: Exercise 1: do it";
+        assert_eq!(gist(message), "not yet implemented: Exercise 1: do it");
+    }
+
+    #[test]
+    fn gist_keeps_a_plain_message_and_cuts_long_ones() {
+        assert_eq!(gist("\n  it broke\nmore"), "it broke");
+        assert!(gist(&"x".repeat(500)).ends_with('…'));
+    }
+}
