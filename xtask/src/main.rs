@@ -1,5 +1,6 @@
 //! The project's own commands, run as `cargo xtask <command>`.
 
+mod bench_summary;
 mod bundle;
 mod catalogue;
 mod exercises;
@@ -70,6 +71,10 @@ enum Command {
         #[arg(long, default_value_t = default_jobs())]
         jobs: usize,
     },
+    /// Print the table of the last `cargo bench -p solutions`: ns per
+    /// message for each channel and workload, and the solutions' ratio to
+    /// tokio's.
+    BenchSummary,
 }
 
 /// Twice the cores: most graded tests wait rather than compute.
@@ -91,6 +96,7 @@ fn main() -> ExitCode {
         Command::Catalogue { only, jobs } => {
             catalogue::run(only.as_deref(), jobs).map(|summary| println!("{summary}"))
         }
+        Command::BenchSummary => bench_summary::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

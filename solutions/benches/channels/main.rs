@@ -1,0 +1,143 @@
+//! `cargo bench -p solutions`: the reference channels side by side with
+//! tokio's, futures', async-channel's and flume's, on a multi-threaded tokio
+//! runtime. One criterion group per workload, one bench per implementation,
+//! all in one run, so that their ratio is fair. `cargo xtask bench-summary`
+//! prints the table of ns/message; the HTML report is in
+//! `target/criterion/report/index.html`.
+//!
+//! `cargo bench -p solutions --features student` adds the exercise crates
+//! (your own channels) as the benches `student` and `student-ex1`; pick the
+//! workloads your crates are ready for with a filter, e.g.
+//! `-- 'oneshot.*/(student|tokio)'`.
+
+mod lesson;
+mod libs;
+mod workloads;
+
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput};
+use lesson::{Solutions, SolutionsEx1};
+use libs::{AsyncChannel, Flume, Futures, Tokio};
+use std::time::Duration;
+use tokio::runtime::Runtime;
+
+/// Messages per iteration of the MPSC workloads; oneshots per iteration of
+/// the oneshot ones. Enough that spawning the tasks (a few µs) is under 1%
+/// of an iteration.
+const MESSAGES: u64 = 100_000;
+const ONESHOTS: u64 = 100_000;
+/// Round trips per iteration of the request/reply workload: each one is two
+/// wakeups across tasks.
+const REQUESTS: u64 = 20_000;
+
+/// Benchmarks `workloads::$workload::<L>($args)` as the bench `L::NAME`, for
+/// each implementation `L` in the list.
+macro_rules! bench_each {
+    ($group:expr, $rt:expr, $workload:ident $args:tt, [$($lib:ty),+ $(,)?]) => {
+        $(
+            $group.bench_function(<$lib as workloads::Named>::NAME, |b| {
+                b.iter(|| $rt.block_on(workloads::$workload::<$lib> $args))
+            });
+        )+
+    };
+}
+
+/// A group whose benches report time per message (`elements`).
+fn group<'a>(c: &'a mut Criterion, name: &str, elements: u64) -> BenchmarkGroup<'a, WallTime> {
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Elements(elements));
+    // One iteration is milliseconds long: the same number of iterations per
+    // sample keeps the run short.
+    group.sampling_mode(SamplingMode::Flat);
+    group
+}
+
+fn unbounded(c: &mut Criterion, rt: &Runtime) {
+    for producers in [1, 4] {
+        let mut g = group(c, &format!("unbounded_{producers}p"), MESSAGES);
+        let workload = (producers, MESSAGES);
+        bench_each!(
+            g,
+            rt,
+            unbounded(workload.0, workload.1),
+            [Solutions, Tokio, Futures, AsyncChannel, Flume]
+        );
+        #[cfg(feature = "student")]
+        bench_each!(g, rt, unbounded(workload.0, workload.1), [lesson::Student]);
+        g.finish();
+    }
+}
+
+fn bounded(c: &mut Criterion, rt: &Runtime) {
+    for (capacity, producers) in [(1, 1), (16, 4), (1024, 4)] {
+        let mut g = group(c, &format!("bounded{capacity}_{producers}p"), MESSAGES);
+        bench_each!(
+            g,
+            rt,
+            bounded(capacity, producers, MESSAGES),
+            [Solutions, Tokio, Futures, AsyncChannel, Flume]
+        );
+        #[cfg(feature = "student")]
+        bench_each!(
+            g,
+            rt,
+            bounded(capacity, producers, MESSAGES),
+            [lesson::Student]
+        );
+        g.finish();
+    }
+}
+
+fn oneshot(c: &mut Criterion, rt: &Runtime) {
+    let mut g = group(c, "oneshot_reqrep", REQUESTS);
+    bench_each!(
+        g,
+        rt,
+        oneshot_request_reply(REQUESTS),
+        [Solutions, SolutionsEx1, Tokio, Futures, AsyncChannel, Flume]
+    );
+    #[cfg(feature = "student")]
+    bench_each!(
+        g,
+        rt,
+        oneshot_request_reply(REQUESTS),
+        [lesson::Student, lesson::StudentEx1]
+    );
+    g.finish();
+
+    let mut g = group(c, "oneshot_inline", ONESHOTS);
+    bench_each!(
+        g,
+        rt,
+        oneshot_inline(ONESHOTS),
+        [Solutions, SolutionsEx1, Tokio, Futures, AsyncChannel, Flume]
+    );
+    #[cfg(feature = "student")]
+    bench_each!(
+        g,
+        rt,
+        oneshot_inline(ONESHOTS),
+        [lesson::Student, lesson::StudentEx1]
+    );
+    g.finish();
+}
+
+fn all(c: &mut Criterion) {
+    // One worker per core, as `#[tokio::main]` would have.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .build()
+        .expect("could not build the tokio runtime");
+    unbounded(c, &rt);
+    bounded(c, &rt);
+    oneshot(c, &rt);
+}
+
+criterion::criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    targets = all
+}
+criterion::criterion_main!(benches);
