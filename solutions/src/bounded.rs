@@ -13,7 +13,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-// `cargo test --cfg loom` model-checks this file with loom's Arc and Mutex.
+// Under `--cfg loom` (see `loom-models/`) this file runs on loom's Arc and
+// Mutex, so that loom can check every interleaving; everywhere else, std's.
 #[cfg(loom)]
 use loom::sync::{Arc, Mutex};
 #[cfg(not(loom))]
