@@ -5,6 +5,7 @@ mod bundle;
 mod catalogue;
 mod exercises;
 mod fixtures;
+mod flakes;
 mod grade;
 mod report;
 mod runner;
@@ -51,7 +52,8 @@ enum Command {
         out: std::path::PathBuf,
     },
     /// The project's test command: lints, docs, solutions against every
-    /// test, and every stub unsolved. Exits non-zero if any check fails.
+    /// test, every stub unsolved, loom models, grading fixtures, the bundle
+    /// round trip and the bug catalogue. Exits non-zero if any check fails.
     Verify {
         /// Run only the checks whose name contains this (e.g. `bundle`).
         #[arg(long)]
@@ -59,6 +61,14 @@ enum Command {
         /// How many test processes to run at once.
         #[arg(long, default_value_t = default_jobs())]
         jobs: usize,
+    },
+    /// Run the solutions' test binaries (every public and hidden test) RUNS
+    /// times with libtest's default thread count and RUNS times with
+    /// --test-threads=1; fails if any run fails.
+    Flakes {
+        /// How many runs per thread setting.
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
     },
     /// Swap each catalogued student bug into its exercise and require that
     /// the hidden tests catch it; run each catalogued correct channel and
@@ -93,6 +103,7 @@ fn main() -> ExitCode {
             );
         }),
         Command::Verify { only, jobs } => verify::run(only.as_deref(), jobs),
+        Command::Flakes { runs } => flakes::run(runs).map(|summary| println!("{summary}")),
         Command::Catalogue { only, jobs } => {
             catalogue::run(only.as_deref(), jobs).map(|summary| println!("{summary}"))
         }
