@@ -11,7 +11,10 @@ use std::time::Instant;
 /// Runs every solutions test binary `runs` times in each thread setting.
 pub fn run(runs: usize) -> Result<String, String> {
     let root = workspace::root();
-    let binaries = match runner::build(&root, "solutions", &root.join("target"), true)? {
+    // A target folder of its own: a build elsewhere must not replace the
+    // binaries while they run.
+    let target = workspace::scratch_target_dir().join("flakes");
+    let binaries = match runner::build(&root, "solutions", &target, true)? {
         Build::Built(binaries) => binaries,
         Build::CompileError(errors) => {
             return Err(format!("the solutions' tests do not compile:\n{errors}"));
