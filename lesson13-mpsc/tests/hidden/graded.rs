@@ -381,6 +381,33 @@ fn stress_tasks_on_a_multi_thread_runtime() {
 }
 
 #[test]
+fn a_send_on_another_thread_wakes_the_waiting_receiver_after_pushing() {
+    with_deadline(LOST_WAKEUP, || {
+        for i in 0..300u64 {
+            let (tx, mut rx) = imp::channel();
+            // The sender stays alive until the message is received, so only
+            // send()'s own wakeup can end the wait, not the last sender's drop.
+            let sender = std::thread::spawn(move || {
+                let sent = tx.send(i).is_ok();
+                (sent, tx)
+            });
+            // The racing executor holds the sending thread back inside wake()
+            // until the receiver has polled again, so a send that wakes before
+            // it pushes (and does not wake again) is caught every time.
+            let received = block_on_racing(rx.recv());
+            let (sent, tx) = sender.join().expect("the sending thread panicked");
+            assert!(sent, "send() failed although the receiver is alive");
+            assert_eq!(
+                received,
+                Some(i),
+                "round {i}: recv() returned the wrong result while the sender was alive"
+            );
+            drop(tx);
+        }
+    });
+}
+
+#[test]
 fn stress_os_threads_racing_send_against_recv() {
     const SENDERS: usize = 3;
     const PER_SENDER: u32 = 300;
