@@ -91,7 +91,7 @@ pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String
     let mut exercises = Vec::new();
     for exercise in ALL {
         if !present.contains(&exercise) {
-            exercises.push(missing(exercise));
+            exercises.push(missing(&root, exercise));
             continue;
         }
         if let Source::Submission(dir) = source {
@@ -116,12 +116,13 @@ pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String
     })
 }
 
-fn missing(exercise: Exercise) -> ExerciseReport {
+/// An exercise the submission left out: no marks out of all its tests.
+fn missing(root: &Path, exercise: Exercise) -> ExerciseReport {
     ExerciseReport {
         krate: exercise.krate.to_owned(),
         status: Status::Missing,
         passed: 0,
-        total: 0,
+        total: reference_test_count(root, exercise),
         message: format!("not submitted: no {}", exercise.lib_rs()),
         tests: Vec::new(),
     }
