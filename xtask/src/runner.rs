@@ -103,7 +103,11 @@ pub fn build(
             }
             Some("compiler-message") if message["message"]["level"] == "error" => {
                 if let Some(rendered) = message["message"]["rendered"].as_str() {
-                    errors.push(rendered.to_owned());
+                    // The library is compiled twice (plain, and as its own unit
+                    // test target), so the same error comes twice.
+                    if !errors.iter().any(|e| e == rendered) {
+                        errors.push(rendered.to_owned());
+                    }
                 }
             }
             _ => {}
