@@ -400,7 +400,8 @@ fn a_send_on_another_thread_wakes_the_waiting_receiver_after_pushing() {
             assert_eq!(
                 received,
                 Some(i),
-                "round {i}: recv() returned the wrong result while the sender was alive"
+                "round {i}: the sender is alive and sent one message, so recv() must return it \
+                 (None comes only after the last sender is dropped)"
             );
             drop(tx);
         }
