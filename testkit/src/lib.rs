@@ -39,6 +39,7 @@ pub fn deadline() -> Duration {
 /// `hint`, which should name the likely bug ("lost wakeup?"). The stuck thread
 /// is left behind: a thread blocked on a deadlocked mutex cannot be stopped,
 /// and the test binary exits without waiting for it.
+#[track_caller] // a timeout is reported at the test, not in this harness
 pub fn with_deadline<F>(hint: &str, body: F)
 where
     F: FnOnce() + Send + 'static,

@@ -72,6 +72,41 @@ pub fn submitted(dir: &Path) -> Vec<Exercise> {
         .collect()
 }
 
+/// For a folder that holds no exercise: what it holds instead, and where
+/// the files were expected.
+pub fn layout_hint(dir: &Path) -> String {
+    fn rust_files(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if path.is_dir() && depth > 0 {
+                rust_files(&path, depth - 1, found);
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    let mut found = Vec::new();
+    rust_files(dir, 3, &mut found);
+    found.sort();
+    let expected: Vec<_> = ALL.iter().map(|e| e.lib_rs()).collect();
+    let shown: Vec<_> = found
+        .iter()
+        .take(3)
+        .map(|p| p.strip_prefix(dir).unwrap_or(p).display().to_string())
+        .collect();
+    let found = if shown.is_empty() {
+        "no .rs file".to_owned()
+    } else {
+        shown.join(", ")
+    };
+    format!(
+        "found {found}; expected at least one of {}",
+        expected.join(", ")
+    )
+}
+
 /// Grades one submission. `slot` picks a build folder of its own, so that
 /// several submissions can build at once.
 pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String> {
@@ -216,6 +251,9 @@ pub fn grade_all(dir: &Path, parallel: usize, jobs: usize) -> Result<Vec<Student
                     let report = grade(&Source::Submission(path.clone()), slot, jobs);
                     let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
                     let score = match &report {
+                        Ok(_) if submitted(path).is_empty() => {
+                            format!("no exercise submitted ({})", layout_hint(path))
+                        }
                         Ok(r) => format!("{}/{}", r.passed, r.total),
                         Err(e) => format!("could not grade: {e}"),
                     };
@@ -287,11 +325,10 @@ pub fn run(args: &Args) -> Result<(), String> {
                 return Err(format!("--submission {}: no such folder", dir.display()));
             }
             if submitted(dir).is_empty() {
-                let expected: Vec<_> = ALL.iter().map(|e| e.lib_rs()).collect();
                 return Err(format!(
-                    "{} holds no exercise: expected at least one of {}",
+                    "{} holds no exercise: {}",
                     dir.display(),
-                    expected.join(", ")
+                    layout_hint(dir)
                 ));
             }
             let name = dir

@@ -40,8 +40,10 @@ enum Command {
     /// missing, with every test's result and failure message.
     ///
     /// Exit status: 0 whenever grading ran, whatever the grade; non-zero
-    /// only if grading itself could not run (a missing folder, an
-    /// unwritable report file, cargo not found).
+    /// only if grading itself could not run: a missing folder, a
+    /// --submission folder with no exercise in it, an unwritable report
+    /// file, cargo not found. (With --submissions, a student folder with no
+    /// exercise is graded 0, all missing, and the run goes on.)
     Grade(grade::Args),
     /// Write a student-ready workspace to OUT: the exercise crates with
     /// stubs, docs and public tests, the test harness, a Cargo.toml and

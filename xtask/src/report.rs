@@ -23,17 +23,29 @@ pub fn print_table(report: &Report) {
                 println!("    {line}");
             }
         }
+        // Tests that fail the same way (every test of an untouched stub,
+        // say) are one line.
+        let mut groups: Vec<(TestStatus, String, Vec<&str>)> = Vec::new();
         for test in exercise
             .tests
             .iter()
             .filter(|t| t.status != TestStatus::Pass)
         {
-            println!(
-                "  ✗ {} ({:?}): {}",
-                test.name,
-                test.status,
-                gist(&test.message)
-            );
+            let gist = gist(&test.message);
+            match groups
+                .iter_mut()
+                .find(|(status, g, _)| *status == test.status && *g == gist)
+            {
+                Some((_, _, names)) => names.push(&test.name),
+                None => groups.push((test.status, gist, vec![&test.name])),
+            }
+        }
+        for (status, gist, names) in groups {
+            let word = test_status_word(status);
+            match names.as_slice() {
+                [name] => println!("  ✗ {name} ({word}): {gist}"),
+                _ => println!("  ✗ {} tests ({word}): {gist}", names.len()),
+            }
         }
     }
     println!(
@@ -84,6 +96,14 @@ pub fn print_summary(reports: &[StudentReport]) {
             cells.join(" "),
             format!("{}/{}", report.passed, report.total)
         );
+    }
+}
+
+fn test_status_word(status: TestStatus) -> &'static str {
+    match status {
+        TestStatus::Pass => "pass",
+        TestStatus::Fail => "fail",
+        TestStatus::Timeout => "timeout",
     }
 }
 

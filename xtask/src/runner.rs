@@ -37,8 +37,8 @@ pub struct TestResult {
     pub status: TestStatus,
     /// What the test printed when it failed, without backtrace noise.
     pub message: String,
-    /// The runner killed it at [`TEST_TIME_LIMIT`]: it hung even past its
-    /// own deadline.
+    /// The runner killed it at [`time_limit`]: it hung even past its own
+    /// deadline.
     #[serde(skip)]
     pub killed: bool,
 }
@@ -63,9 +63,20 @@ pub enum Build {
     CompileError(String),
 }
 
-/// How long one test may run before it is killed: well past the tests' own
-/// deadline (`lesson13_testkit::deadline`, 5 s), which should fail it first.
-pub const TEST_TIME_LIMIT: Duration = Duration::from_secs(20);
+/// How long one test may run before it is killed: its own deadline
+/// (`LESSON13_DEADLINE_SECS`, 5 s unless set, as in `lesson13_testkit`)
+/// plus a margin, so that the test's own deadline always fails it first.
+pub fn time_limit(envs: &[(&str, &str)]) -> Duration {
+    const MARGIN_SECS: u64 = 15;
+    let deadline = envs
+        .iter()
+        .find(|(key, _)| *key == "LESSON13_DEADLINE_SECS")
+        .map(|(_, value)| value.to_string())
+        .or_else(|| std::env::var("LESSON13_DEADLINE_SECS").ok())
+        .and_then(|secs| secs.parse::<u64>().ok())
+        .unwrap_or(5);
+    Duration::from_secs(deadline + MARGIN_SECS)
+}
 
 /// Builds the integration tests (`tests/*`) of `krate` in the workspace at
 /// `workspace`. The crate's own unit tests, if a student wrote some, are not
@@ -196,6 +207,7 @@ pub fn run_all(
 /// Runs one test in its own process.
 fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, envs: &[(&str, &str)]) -> TestResult {
     let name = format!("{}::{test}", binary.target);
+    let limit = time_limit(envs);
     let outcome = (|| -> std::io::Result<(Option<std::process::ExitStatus>, String)> {
         let mut log = tempfile::tempfile()?;
         let mut child = Command::new(&binary.path)
@@ -207,7 +219,7 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, envs: &[(&str, &st
             .stdout(log.try_clone()?)
             .stderr(log.try_clone()?)
             .spawn()?;
-        let status = match child.wait_timeout(TEST_TIME_LIMIT)? {
+        let status = match child.wait_timeout(limit)? {
             Some(status) => Some(status),
             None => {
                 child.kill()?;
@@ -226,7 +238,7 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, envs: &[(&str, &st
             let message = format!(
                 "killed after {}s, past the test's own deadline: something blocked outside \
                  the test body\n{}",
-                TEST_TIME_LIMIT.as_secs(),
+                limit.as_secs(),
                 tail(&output, 10)
             );
             return TestResult {
@@ -265,20 +277,57 @@ fn failure_message(test: &str, status: std::process::ExitStatus, output: &str) -
     let text = match section {
         Some(section) => section.to_owned(),
         // No failure section: the process died before libtest could report.
-        None => format!(
-            "the test process crashed ({status}); a panic inside Drop while a failed test \
-             unwinds aborts the process\n{}",
-            tail(output, 15)
-        ),
+        None => crash_report(status, output),
     };
     text.lines()
-        .filter(|l| {
-            !l.starts_with("note: run with `RUST_BACKTRACE") && !l.starts_with("stack backtrace:")
-        })
+        .filter(|l| !is_backtrace_noise(l))
         .collect::<Vec<_>>()
         .join("\n")
         .trim()
         .to_owned()
+}
+
+/// Why a test process died: every panic it printed, the first one being the
+/// cause. A typical crash is a panic while a lock is held, which poisons the
+/// lock, then a `Drop` impl that panics on the poisoned lock during
+/// unwinding, which aborts the process.
+fn crash_report(status: std::process::ExitStatus, output: &str) -> String {
+    let lines: Vec<&str> = output.lines().collect();
+    let panics: Vec<String> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| line.contains("panicked at"))
+        .map(|(i, line)| format!("{line}\n{}", lines.get(i + 1).unwrap_or(&"")))
+        .collect();
+    let mut report = format!("the test process crashed ({status}).");
+    match panics.split_first() {
+        None => report.push_str(&format!(" Its last output:\n{}", tail(output, 15))),
+        Some((cause, rest)) => {
+            report.push_str(&format!(" The first panic, the likely cause:\n{cause}"));
+            if !rest.is_empty() {
+                report.push_str(
+                    "\nThen, while unwinding (a panic in Drop, often on a lock poisoned by the \
+                     first panic), which aborts the process:",
+                );
+                for panic in rest {
+                    report.push_str(&format!("\n{panic}"));
+                }
+            }
+        }
+    }
+    report
+}
+
+/// Backtrace lines and notes, which say nothing to a student.
+fn is_backtrace_noise(line: &str) -> bool {
+    let trimmed = line.trim_start();
+    line.starts_with("note: run with `RUST_BACKTRACE")
+        || line.starts_with("note: Some details are omitted")
+        || line.starts_with("stack backtrace:")
+        || trimmed.starts_with("at ")
+        || trimmed
+            .split_once(": ")
+            .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// The last `n` lines of `text`.
@@ -330,5 +379,49 @@ pub fn test_crate(
             let results = run_all(&binaries, &workspace.join(krate), options)?;
             Ok(CrateRun::Ran(results))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::ExitStatus;
+
+    #[test]
+    fn a_failure_keeps_the_panic_and_drops_backtrace_notes() {
+        let output = "running 1 test\ntest graded::x ... FAILED\n\nfailures:\n\n---- graded::x stdout ----\n\
+            thread 'graded::x' (7) panicked at tests/hidden/graded.rs:9:5:\nsend() did not wake\n\
+            note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\
+            failures:\n    graded::x\n";
+        let message = failure_message("graded::x", ExitStatus::from_raw(101 << 8), output);
+        assert_eq!(
+            message,
+            "thread 'graded::x' (7) panicked at tests/hidden/graded.rs:9:5:\nsend() did not wake"
+        );
+    }
+
+    #[test]
+    fn a_crash_names_the_first_panic_as_the_cause() {
+        let output = "running 1 test\n\
+            thread 'graded::x' (7) panicked at src/lib.rs:103:39:\ncalled `Option::unwrap()` on a `None` value\n\
+            thread 'graded::x' (7) panicked at src/lib.rs:164:40:\ncalled `Result::unwrap()` on an `Err` value: PoisonError { .. }\n\
+            stack backtrace:\n   0: std::panicking::begin_panic\n             at /rustc/library/std/src/panicking.rs:1\n\
+            thread 'graded::x' (7) panicked at library/core/src/panicking.rs:1:5:\npanic in a destructor during cleanup\n";
+        let message = failure_message("graded::x", ExitStatus::from_raw(6), output);
+        assert!(message.contains("The first panic, the likely cause:\nthread 'graded::x' (7) panicked at src/lib.rs:103:39:\ncalled `Option::unwrap()` on a `None` value"), "{message}");
+        assert!(message.contains("PoisonError"), "{message}");
+        assert!(
+            !message.contains("begin_panic") && !message.contains("at /rustc"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn the_outer_limit_follows_the_tests_own_deadline() {
+        assert_eq!(
+            time_limit(&[("LESSON13_DEADLINE_SECS", "30")]),
+            Duration::from_secs(45)
+        );
     }
 }
