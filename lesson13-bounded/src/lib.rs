@@ -25,9 +25,14 @@ struct Inner<T> {
     queue: VecDeque<T>,
     capacity: usize,
     rx_waker: Option<Waker>,
-    /// Wakers of the senders waiting for a free slot.
-    send_wakers: VecDeque<Waker>,
+    /// The senders waiting for a free slot, oldest first: each one's ticket
+    /// (an id, see hint 2) and the waker of its latest poll.
+    waiting_senders: VecDeque<(u64, Waker)>,
+    /// The ticket the next waiting sender gets.
+    next_ticket: u64,
     senders: usize,
+    /// `false` once the receiver is dropped: `send` then returns the value.
+    receiver_alive: bool,
 }
 
 /// A sending half. Clone it to send from several tasks.
@@ -64,6 +69,7 @@ impl<T> Sender<T> {
         SendFuture {
             sender: self,
             value: Some(value),
+            ticket: None,
         }
     }
 }
@@ -74,9 +80,12 @@ pin_project_lite::pin_project! {
     /// `pin_project!` lets `poll` reach the fields as plain `&mut` (call
     /// `self.project()`), and gives the future a drop hook (`PinnedDrop`) to
     /// clean up when a waiting send is cancelled. Add fields as you need.
+    #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct SendFuture<'a, T> {
         sender: &'a Sender<T>,
         value: Option<T>,
+        // This future's ticket in `waiting_senders`, once it has waited.
+        ticket: Option<u64>,
     }
 
     impl<'a, T> PinnedDrop for SendFuture<'a, T> {
@@ -84,7 +93,7 @@ pin_project_lite::pin_project! {
             // Exercise 4: a send that is dropped while it waits must not
             // strand the other waiting senders (see the hints).
             //
-            // (This body is empty rather than a `todo!()` on purpose: a panic
+            // (This body is empty rather than a todo panic on purpose: a panic
             // in `drop` while a failed test is already unwinding aborts the
             // whole test run.)
         }
@@ -117,7 +126,11 @@ impl<T> Receiver<T> {
     /// Waits for the next message, and wakes one waiting sender per message
     /// taken; `None` once every sender is dropped and the queue is empty.
     pub async fn recv(&mut self) -> Option<T> {
-        todo!("Exercise 4: your Exercise 3 recv(), and each pop wakes one waiting sender")
+        std::future::poll_fn(|cx| self.poll_recv(cx)).await
+    }
+
+    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        todo!("Exercise 4: your Exercise 3 poll_recv(), and each pop wakes one waiting sender")
     }
 }
 

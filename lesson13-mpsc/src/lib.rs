@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::task::Waker;
+use std::task::{Context, Poll, Waker};
 
 /// Creates an unbounded channel. Clone the [`Sender`] to add producers.
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
@@ -20,6 +20,8 @@ struct Inner<T> {
     rx_waker: Option<Waker>,
     /// How many `Sender`s (clones included) are alive.
     senders: usize,
+    /// `false` once the receiver is dropped: `send` then returns the value.
+    receiver_alive: bool,
 }
 
 /// A sending half. Clone it to send from several tasks.
@@ -67,7 +69,7 @@ impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         // Exercise 3: count one sender less; the last one wakes the receiver.
         //
-        // (This body is empty rather than a `todo!()` on purpose: a panic in
+        // (This body is empty rather than a todo panic on purpose: a panic in
         // `drop` while a failed test is already unwinding aborts the whole
         // test run.)
     }
@@ -77,14 +79,21 @@ impl<T> Receiver<T> {
     /// Waits for the next message; `None` once every sender is dropped and
     /// the queue is empty.
     pub async fn recv(&mut self) -> Option<T> {
+        // `poll_fn` turns the poll function below into a future: each time
+        // the future is polled, it calls `poll_recv` with the task's context.
+        std::future::poll_fn(|cx| self.poll_recv(cx)).await
+    }
+
+    fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         todo!(
-            "Exercise 3: pop a message (Ready), or None if no sender is left, else store the waker and wait: see the hints for std::future::poll_fn"
+            "Exercise 3: pop a message (Ready(Some)), or Ready(None) if no sender is left, else store cx.waker() and return Pending"
         )
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        // Exercise 3: tell the senders, so that `send` returns the value.
+        // Exercise 3: set `receiver_alive` to false, so that `send` returns
+        // the value, and drop the queued messages.
     }
 }

@@ -69,7 +69,7 @@ impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
         // Exercise 2: set `closed` and wake the receiver if it is waiting.
         //
-        // (This body is empty rather than a `todo!()` on purpose: a panic in
+        // (This body is empty rather than a todo panic on purpose: a panic in
         // `drop` while a failed test is already unwinding aborts the whole
         // test run.)
     }
