@@ -281,11 +281,11 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     submissions: Option<PathBuf>,
     /// Write the report as JSON. With --submissions, FILE is a folder that
-    /// gets one <student>.json each.
+    /// gets one `<student>.json` each.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
     /// Write the report as JUnit XML. With --submissions, FILE is a folder
-    /// that gets one <student>.xml each.
+    /// that gets one `<student>.xml` each.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
     /// With --submissions: how many submissions to grade at once.
