@@ -4,6 +4,10 @@
 //! One `closed` flag serves both directions, as in the lesson: whichever half
 //! is dropped sets it, and only the surviving half ever reads it. A receiver
 //! that finds it set gets `Err(RecvError)`; a sender gets its value back.
+//!
+//! A half that has done its job (sent the value, or received it) lets go of
+//! the shared state, so that its `Drop` does not lock again for nothing: a
+//! send and a receive take no more locks than in Exercise 1.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -25,9 +29,9 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
         closed: false,
     }));
     let sender = Sender {
-        inner: Arc::clone(&inner),
+        inner: Some(Arc::clone(&inner)),
     };
-    (sender, Receiver { inner })
+    (sender, Receiver { inner: Some(inner) })
 }
 
 /// The state both halves share.
@@ -45,13 +49,17 @@ struct Inner<T> {
 /// Dropping it without sending wakes the receiver, which then returns
 /// `Err(RecvError)`.
 pub struct Sender<T> {
-    inner: Arc<Mutex<Inner<T>>>,
+    /// `None` once `send` has run: `send` closes the channel itself, so the
+    /// `Drop` that follows it has nothing left to do.
+    inner: Option<Arc<Mutex<Inner<T>>>>,
 }
 
 /// The receiving half: a future that resolves to the sent value, or to
 /// `Err(RecvError)` if the sender was dropped without sending.
 pub struct Receiver<T> {
-    inner: Arc<Mutex<Inner<T>>>,
+    /// `None` once the value is received: the sender is gone for good then,
+    /// and nobody will read `closed`, so `Drop` has nothing left to do.
+    inner: Option<Arc<Mutex<Inner<T>>>>,
 }
 
 /// The sender was dropped without sending a value.
@@ -72,13 +80,21 @@ impl<T> Sender<T> {
     /// # Errors
     /// Returns `Err(value)`, the value untouched, if the receiver was dropped:
     /// nobody will ever read it.
-    pub fn send(self, value: T) -> Result<(), T> {
+    pub fn send(mut self, value: T) -> Result<(), T> {
+        // Take the shared state out of `self` (always there: `send` consumes
+        // `self`, so it runs once), and do the `Drop`'s job (set `closed`)
+        // under this same lock: the `Drop` that runs when `send` returns then
+        // finds `None` and skips a second lock. tokio's oneshot does the same.
+        let shared = self.inner.take().expect("send runs once");
         let waker = {
-            let mut inner = self.inner.lock().unwrap();
+            let mut inner = shared.lock().unwrap();
             if inner.closed {
                 return Err(value);
             }
             inner.value = Some(value);
+            // The receiver checks for a value before it checks `closed`, so
+            // the value still wins.
+            inner.closed = true;
             inner.rx_waker.take()
         };
         // Wake after the lock is released, so the woken receiver can take it.
@@ -86,16 +102,16 @@ impl<T> Sender<T> {
             waker.wake();
         }
         Ok(())
-        // `self` is dropped here and sets `closed`. The value is already
-        // stored, and the receiver checks for a value before it checks
-        // `closed`, so the value still wins.
     }
 }
 
 impl<T> Drop for Sender<T> {
     fn drop(&mut self) {
+        let Some(shared) = self.inner.take() else {
+            return; // `send` ran, and closed the channel already
+        };
         let waker = {
-            let mut inner = self.inner.lock().unwrap();
+            let mut inner = shared.lock().unwrap();
             inner.closed = true;
             inner.rx_waker.take()
         };
@@ -109,11 +125,18 @@ impl<T> Drop for Sender<T> {
 impl<T> Future for Receiver<T> {
     type Output = Result<T, RecvError>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut inner = self.inner.lock().unwrap();
-        // The value first: `send` followed by the sender's drop leaves both a
-        // value and `closed`, and the value must be delivered.
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let Some(shared) = &self.inner else {
+            // Polled again after the value was taken: nothing more will come.
+            return Poll::Ready(Err(RecvError));
+        };
+        let mut inner = shared.lock().unwrap();
+        // The value first: `send` leaves both a value and `closed`, and the
+        // value must be delivered.
         if let Some(value) = inner.value.take() {
+            drop(inner);
+            // Done: let go of the shared state now, so `Drop` need not lock.
+            self.inner = None;
             return Poll::Ready(Ok(value));
         }
         if inner.closed {
@@ -133,6 +156,8 @@ impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         // From now on `send` returns the value instead of storing it. A value
         // that was already sent stays in `Inner` and is dropped with it, once.
-        self.inner.lock().unwrap().closed = true;
+        if let Some(shared) = &self.inner {
+            shared.lock().unwrap().closed = true;
+        }
     }
 }
