@@ -79,13 +79,22 @@ pub fn current_thread() -> tokio::runtime::Runtime {
         .expect("could not build a tokio runtime")
 }
 
-/// How long a waker waits for the woken thread to poll (see [`block_on_racing`]).
+/// How long a waker waits for the woken thread to start polling (see
+/// [`block_on_racing`]): a parked thread takes microseconds to wake up, a
+/// loaded machine longer.
 const HANDOFF: Duration = Duration::from_millis(2);
+
+/// How long a waker waits for a poll that has started to finish. A poll
+/// that does not take its lock in the gap finishes in microseconds; one that
+/// takes longer is blocked on a lock the waking thread still holds.
+const BLOCKED: Duration = Duration::from_micros(100);
 
 /// The waker of [`block_on_racing`].
 struct Handoff {
     thread: Thread,
     woken: AtomicBool,
+    /// Polls begun and polls finished, counted by the polling thread.
+    polls_started: AtomicUsize,
     polls: AtomicUsize,
 }
 
@@ -95,7 +104,8 @@ impl Wake for Handoff {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        let polls_before = self.polls.load(SeqCst);
+        let started_before = self.polls_started.load(SeqCst);
+        let finished_before = self.polls.load(SeqCst);
         self.woken.store(true, SeqCst);
         self.thread.unpark();
         if thread::current().id() == self.thread.id() {
@@ -105,10 +115,23 @@ impl Wake for Handoff {
         // A channel that calls `wake()` before it stores the value is then
         // polled exactly in the gap where the value is missing, so that race
         // fails every time instead of once in a million runs. The wait is
-        // bounded: a channel that wakes while still holding its lock (the woken
-        // poll blocks on that lock) only loses a moment.
+        // bounded: a channel that wakes while still holding its lock (as the
+        // lesson's code does) blocks the woken poll on that lock, so once the
+        // poll has started and not finished quickly, stop waiting.
         let start = Instant::now();
-        while self.polls.load(SeqCst) == polls_before && start.elapsed() < HANDOFF {
+        let mut poll_began = None;
+        while self.polls.load(SeqCst) == finished_before {
+            let now = Instant::now();
+            if poll_began.is_none() && self.polls_started.load(SeqCst) != started_before {
+                poll_began = Some(now);
+            }
+            let waited_enough = match poll_began {
+                Some(began) => now - began > BLOCKED,
+                None => now - start > HANDOFF,
+            };
+            if waited_enough {
+                break;
+            }
             thread::yield_now();
         }
     }
@@ -124,11 +147,13 @@ pub fn block_on_racing<F: Future>(future: F) -> F::Output {
     let handoff = Arc::new(Handoff {
         thread: thread::current(),
         woken: AtomicBool::new(false),
+        polls_started: AtomicUsize::new(0),
         polls: AtomicUsize::new(0),
     });
     let waker = Waker::from(handoff.clone());
     let mut cx = Context::from_waker(&waker);
     loop {
+        handoff.polls_started.fetch_add(1, SeqCst);
         let poll = future.as_mut().poll(&mut cx);
         handoff.polls.fetch_add(1, SeqCst);
         if let Poll::Ready(output) = poll {
