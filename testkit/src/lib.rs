@@ -10,7 +10,8 @@
 //! - [`block_on_racing`] is a plain-thread executor whose waker hands the CPU
 //!   to the woken thread, which turns "wake before the value is stored" races
 //!   into failures on every run.
-//! - [`DropCounter`] counts how often test values are dropped.
+//! - [`DropCounter`] counts how often test values are dropped, and
+//!   [`assert_each_sender_in_order`] checks a stress test's messages.
 
 use std::future::Future;
 use std::pin::pin;
@@ -163,6 +164,26 @@ pub fn block_on_racing<F: Future>(future: F) -> F::Output {
             thread::park();
         }
     }
+}
+
+/// Checks a stress test's messages, each `(sender, i)` with `i` counting up
+/// from 0 per sender: every message arrived exactly once, and each sender's
+/// in the order it sent them.
+#[track_caller]
+pub fn assert_each_sender_in_order(received: &[(usize, u32)], senders: usize, per_sender: u32) {
+    let mut next = vec![0; senders];
+    for &(sender, i) in received {
+        assert_eq!(
+            i, next[sender],
+            "sender {sender}: expected message {} next, got {i} (lost, duplicated or reordered)",
+            next[sender]
+        );
+        next[sender] += 1;
+    }
+    assert!(
+        next.iter().all(|&n| n == per_sender),
+        "some messages never arrived: got {next:?} of {per_sender} per sender"
+    );
 }
 
 /// Counts drops of the [`Tracked`] values it hands out.

@@ -6,7 +6,9 @@
 //! real executors.
 
 use super::imp;
-use lesson13_testkit::{DropCounter, block_on_racing, multi_thread, with_deadline};
+use lesson13_testkit::{
+    DropCounter, assert_each_sender_in_order, block_on_racing, multi_thread, with_deadline,
+};
 use std::future::Future;
 use std::task::Poll;
 use tokio_test::task::{self, Spawn};
@@ -335,23 +337,6 @@ fn channel_zero_panics_with_a_clear_message() {
     });
 }
 
-/// Checks the stress tests' result: every message once, FIFO per sender.
-fn assert_all_delivered_in_order(received: &[(usize, u32)], senders: usize, per_sender: u32) {
-    let mut next = vec![0; senders];
-    for &(sender, i) in received {
-        assert_eq!(
-            i, next[sender],
-            "sender {sender}: expected message {} next, got {i} (lost, duplicated or reordered)",
-            next[sender]
-        );
-        next[sender] += 1;
-    }
-    assert!(
-        next.iter().all(|&n| n == per_sender),
-        "some messages never arrived: got {next:?} of {per_sender} per sender"
-    );
-}
-
 #[test]
 fn stress_capacity_1_with_producer_tasks_on_a_multi_thread_runtime() {
     const SENDERS: usize = 4;
@@ -376,7 +361,7 @@ fn stress_capacity_1_with_producer_tasks_on_a_multi_thread_runtime() {
                 received
             });
             let received = receiver.await.expect("the receiving task panicked");
-            assert_all_delivered_in_order(&received, SENDERS, PER_SENDER);
+            assert_each_sender_in_order(&received, SENDERS, PER_SENDER);
         });
     });
 }
@@ -429,7 +414,7 @@ fn stress_capacity_1_with_cancelled_sends_on_a_multi_thread_runtime() {
                 delivered,
                 "a cancelled send was delivered anyway"
             );
-            assert_all_delivered_in_order(&others, SENDERS, PER_SENDER);
+            assert_each_sender_in_order(&others, SENDERS, PER_SENDER);
         });
     });
 }
@@ -464,7 +449,7 @@ fn stress_capacity_1_with_os_threads() {
         for thread in threads {
             thread.join().expect("a sending thread panicked");
         }
-        assert_all_delivered_in_order(&received, SENDERS, PER_SENDER);
+        assert_each_sender_in_order(&received, SENDERS, PER_SENDER);
     });
 }
 

@@ -9,7 +9,8 @@
 
 use super::imp;
 use lesson13_testkit::{
-    DropCounter, Tracked, block_on_racing, current_thread, multi_thread, with_deadline,
+    DropCounter, Tracked, assert_each_sender_in_order, block_on_racing, current_thread,
+    multi_thread, with_deadline,
 };
 use std::future::Future;
 use tokio_test::{assert_pending, assert_ready, task};
@@ -331,23 +332,6 @@ fn each_sender_keeps_its_order_when_interleaved() {
     });
 }
 
-/// Checks the stress tests' result: every message once, FIFO per sender.
-fn assert_all_delivered_in_order(received: &[(usize, u32)], senders: usize, per_sender: u32) {
-    let mut next = vec![0; senders];
-    for &(sender, i) in received {
-        assert_eq!(
-            i, next[sender],
-            "sender {sender}: expected message {} next, got {i} (lost, duplicated or reordered)",
-            next[sender]
-        );
-        next[sender] += 1;
-    }
-    assert!(
-        next.iter().all(|&n| n == per_sender),
-        "some messages never arrived: got {next:?} of {per_sender} per sender"
-    );
-}
-
 #[test]
 fn stress_tasks_on_a_multi_thread_runtime() {
     const SENDERS: usize = 4;
@@ -375,7 +359,7 @@ fn stress_tasks_on_a_multi_thread_runtime() {
                 received
             });
             let received = receiver.await.expect("the receiving task panicked");
-            assert_all_delivered_in_order(&received, SENDERS, PER_SENDER);
+            assert_each_sender_in_order(&received, SENDERS, PER_SENDER);
         });
     });
 }
@@ -438,7 +422,7 @@ fn stress_os_threads_racing_send_against_recv() {
         for thread in threads {
             thread.join().expect("a sending thread panicked");
         }
-        assert_all_delivered_in_order(&received, SENDERS, PER_SENDER);
+        assert_each_sender_in_order(&received, SENDERS, PER_SENDER);
     });
 }
 
@@ -475,7 +459,7 @@ fn stress_futures_executor_and_current_thread_runtime() {
             received
         });
         producers.join().expect("the producer thread panicked");
-        assert_all_delivered_in_order(&received, 2, 500);
+        assert_each_sender_in_order(&received, 2, 500);
     });
 }
 
