@@ -31,6 +31,8 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         "bounded channel capacity must be at least 1, got 0"
     );
     let inner = Arc::new(Mutex::new(Inner {
+        // Room for the messages up front (up to a sane limit), so that no
+        // send ever allocates; the queue never grows past `capacity`.
         queue: VecDeque::with_capacity(capacity.min(1024)),
         capacity,
         rx_waker: None,
@@ -55,7 +57,8 @@ struct Inner<T> {
     rx_waker: Option<Waker>,
     /// Send futures waiting for a free slot, oldest first, each with the
     /// ticket that identifies it and the waker of its latest poll.
-    /// A pop removes the first one and wakes it.
+    /// A pop removes the first one and wakes it. Like `queue`, it keeps its
+    /// buffer, so waiting costs no allocation once it has grown.
     waiting_senders: VecDeque<(u64, Waker)>,
     next_ticket: u64,
     /// Live `Sender`s, clones included. Zero means no message can come.

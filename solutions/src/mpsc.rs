@@ -30,7 +30,9 @@ pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
 
 /// The state all the handles share.
 struct Inner<T> {
-    /// Messages sent and not yet received, oldest first.
+    /// Messages sent and not yet received, oldest first. A `VecDeque` keeps
+    /// its buffer when it is drained, so once it has grown to the usual
+    /// backlog a message costs no allocation at all.
     queue: VecDeque<T>,
     /// The waker of the receiver's last `Pending` poll, if it is waiting.
     rx_waker: Option<Waker>,
@@ -141,7 +143,9 @@ impl<T> Receiver<T> {
             return Poll::Ready(None);
         }
         // Empty queue, senders alive: wait. Keep this poll's waker, unless
-        // the stored one would wake the same task anyway.
+        // the stored one would wake the same task anyway: `will_wake` is a
+        // comparison, where a clone (and dropping the old waker) costs atomic
+        // reference counting, or worse, in the executor.
         match &inner.rx_waker {
             Some(waker) if waker.will_wake(cx.waker()) => {}
             _ => inner.rx_waker = Some(cx.waker().clone()),

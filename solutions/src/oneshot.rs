@@ -99,7 +99,8 @@ impl<T> Future for Receiver<T> {
         // above) or comes after, and then finds this waker.
         // Keep the waker of *this* poll: the receiver may have moved to another
         // task since the last one. Cloning is skipped when it would wake the
-        // same task anyway.
+        // same task anyway: `will_wake` is a comparison, a clone is atomic
+        // reference counting (or worse) in the executor.
         match &inner.rx_waker {
             Some(waker) if waker.will_wake(cx.waker()) => {}
             _ => inner.rx_waker = Some(cx.waker().clone()),
