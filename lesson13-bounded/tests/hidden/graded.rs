@@ -59,6 +59,15 @@ fn woken<F>(senders: &[Spawn<F>]) -> Vec<bool> {
     senders.iter().map(|s| s.is_woken()).collect()
 }
 
+/// Receives every message until `recv()` returns `None`.
+async fn receive_all<T>(mut rx: imp::Receiver<T>) -> Vec<T> {
+    let mut received = Vec::new();
+    while let Some(message) = rx.recv().await {
+        received.push(message);
+    }
+    received
+}
+
 #[test]
 fn the_capacity_is_exact() {
     with_deadline(DEADLOCK, || {
@@ -343,7 +352,7 @@ fn stress_capacity_1_with_producer_tasks_on_a_multi_thread_runtime() {
     const PER_SENDER: u32 = 1_000;
     with_deadline(STRANDED, || {
         multi_thread().block_on(async {
-            let (tx, mut rx) = imp::channel(1);
+            let (tx, rx) = imp::channel(1);
             for sender in 0..SENDERS {
                 let tx = tx.clone();
                 tokio::spawn(async move {
@@ -353,13 +362,7 @@ fn stress_capacity_1_with_producer_tasks_on_a_multi_thread_runtime() {
                 });
             }
             drop(tx);
-            let receiver = tokio::spawn(async move {
-                let mut received = Vec::new();
-                while let Some(message) = rx.recv().await {
-                    received.push(message);
-                }
-                received
-            });
+            let receiver = tokio::spawn(receive_all(rx));
             let received = receiver.await.expect("the receiving task panicked");
             assert_each_sender_in_order(&received, SENDERS, PER_SENDER);
         });
@@ -372,7 +375,7 @@ fn stress_capacity_1_with_cancelled_sends_on_a_multi_thread_runtime() {
     const PER_SENDER: u32 = 500;
     with_deadline(STRANDED, || {
         multi_thread().block_on(async {
-            let (tx, mut rx) = imp::channel(1);
+            let (tx, rx) = imp::channel(1);
             for sender in 0..SENDERS {
                 let tx = tx.clone();
                 tokio::spawn(async move {
@@ -401,10 +404,7 @@ fn stress_capacity_1_with_cancelled_sends_on_a_multi_thread_runtime() {
                 })
             };
             drop(tx);
-            let mut received = Vec::new();
-            while let Some(message) = rx.recv().await {
-                received.push(message);
-            }
+            let received = receive_all(rx).await;
             let delivered = quitter.await.expect("the quitting task panicked");
             let (quits, others): (Vec<_>, Vec<_>) = received
                 .into_iter()
@@ -424,7 +424,7 @@ fn stress_capacity_1_with_os_threads() {
     const SENDERS: usize = 3;
     const PER_SENDER: u32 = 300;
     with_deadline(STRANDED, || {
-        let (tx, mut rx) = imp::channel(1);
+        let (tx, rx) = imp::channel(1);
         let threads: Vec<_> = (0..SENDERS)
             .map(|sender| {
                 let tx = tx.clone();
@@ -439,13 +439,7 @@ fn stress_capacity_1_with_os_threads() {
             })
             .collect();
         drop(tx);
-        let received = block_on_racing(async {
-            let mut received = Vec::new();
-            while let Some(message) = rx.recv().await {
-                received.push(message);
-            }
-            received
-        });
+        let received = block_on_racing(receive_all(rx));
         for thread in threads {
             thread.join().expect("a sending thread panicked");
         }

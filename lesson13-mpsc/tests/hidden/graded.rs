@@ -25,6 +25,15 @@ fn try_recv<T>(rx: &mut imp::Receiver<T>) -> std::task::Poll<Option<T>> {
     task::spawn(rx.recv()).poll()
 }
 
+/// Receives every message until `recv()` returns `None`.
+async fn receive_all<T>(mut rx: imp::Receiver<T>) -> Vec<T> {
+    let mut received = Vec::new();
+    while let Some(message) = rx.recv().await {
+        received.push(message);
+    }
+    received
+}
+
 #[test]
 fn messages_from_one_sender_arrive_in_the_order_sent() {
     with_deadline(DEADLOCK, || {
@@ -338,7 +347,7 @@ fn stress_tasks_on_a_multi_thread_runtime() {
     const PER_SENDER: u32 = 2_000;
     with_deadline(LOST_WAKEUP, || {
         multi_thread().block_on(async {
-            let (tx, mut rx) = imp::channel();
+            let (tx, rx) = imp::channel();
             for sender in 0..SENDERS {
                 let tx = tx.clone();
                 tokio::spawn(async move {
@@ -351,13 +360,7 @@ fn stress_tasks_on_a_multi_thread_runtime() {
                 });
             }
             drop(tx);
-            let receiver = tokio::spawn(async move {
-                let mut received = Vec::new();
-                while let Some(message) = rx.recv().await {
-                    received.push(message);
-                }
-                received
-            });
+            let receiver = tokio::spawn(receive_all(rx));
             let received = receiver.await.expect("the receiving task panicked");
             assert_each_sender_in_order(&received, SENDERS, PER_SENDER);
         });
@@ -397,7 +400,7 @@ fn stress_os_threads_racing_send_against_recv() {
     const SENDERS: usize = 3;
     const PER_SENDER: u32 = 300;
     with_deadline(LOST_WAKEUP, || {
-        let (tx, mut rx) = imp::channel();
+        let (tx, rx) = imp::channel();
         let threads: Vec<_> = (0..SENDERS)
             .map(|sender| {
                 let tx = tx.clone();
@@ -412,13 +415,7 @@ fn stress_os_threads_racing_send_against_recv() {
         drop(tx);
         // The racing executor holds each sending thread back until the
         // receiver has polled, so a send that wakes before it pushes is caught.
-        let received = block_on_racing(async {
-            let mut received = Vec::new();
-            while let Some(message) = rx.recv().await {
-                received.push(message);
-            }
-            received
-        });
+        let received = block_on_racing(receive_all(rx));
         for thread in threads {
             thread.join().expect("a sending thread panicked");
         }
@@ -431,7 +428,7 @@ fn stress_futures_executor_and_current_thread_runtime() {
     with_deadline(LOST_WAKEUP, || {
         // Senders are tasks on a current-thread runtime in another thread;
         // the receiver runs on the futures executor.
-        let (tx, mut rx) = imp::channel();
+        let (tx, rx) = imp::channel();
         let producers = std::thread::spawn(move || {
             current_thread().block_on(async move {
                 let tasks: Vec<_> = (0..2usize)
@@ -451,13 +448,7 @@ fn stress_futures_executor_and_current_thread_runtime() {
                 }
             })
         });
-        let received = futures::executor::block_on(async {
-            let mut received = Vec::new();
-            while let Some(message) = rx.recv().await {
-                received.push(message);
-            }
-            received
-        });
+        let received = futures::executor::block_on(receive_all(rx));
         producers.join().expect("the producer thread panicked");
         assert_each_sender_in_order(&received, 2, 500);
     });
