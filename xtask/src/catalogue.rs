@@ -14,8 +14,8 @@
 //!   `//! Requires: tokio = { workspace = true, features = ["sync"] }`.
 
 use crate::exercises::{ALL, Exercise};
-use crate::runner::{self, CrateRun, Options, TestResult, TestStatus};
 use crate::workspace;
+use lesson13_runner::{self as runner, CrateRun, Options, TestResult, TestStatus};
 use std::path::{Path, PathBuf};
 
 /// The tests' own deadline during catalogue runs. A correct channel passes

@@ -7,9 +7,10 @@
 
 use crate::bundle;
 use crate::exercises::{ALL, Exercise};
-use crate::grade::{self, ExerciseReport, Report, Source, Status};
-use crate::runner::{self, CrateRun, Options, TestStatus};
+use crate::grade::{self, Source};
+use crate::report::{ExerciseReport, Report, Status};
 use crate::workspace;
+use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
 use std::path::Path;
 
 /// One known submission and the grade it must get.

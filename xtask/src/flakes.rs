@@ -3,8 +3,8 @@
 //! `--test-threads=1`, and counts the failures. A correct channel must never
 //! fail, however the threads are scheduled.
 
-use crate::runner::{self, Build};
 use crate::workspace;
+use lesson13_runner::{self as runner, Build};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 

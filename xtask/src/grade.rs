@@ -7,54 +7,13 @@
 //! `runner`), so one hung or crashing test costs only its own result.
 
 use crate::exercises::{ALL, Exercise};
-use crate::runner::{self, CrateRun, Options, TestResult, TestStatus};
+use crate::report::{ExerciseReport, Report, Status, StudentReport};
 use crate::workspace;
-use serde::Serialize;
+use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
-
-/// One exercise's grade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Every test passed.
-    Pass,
-    /// Some test failed.
-    Fail,
-    /// The submission's `lib.rs` did not compile.
-    CompileError,
-    /// Every test that did not pass ran out of time.
-    Timeout,
-    /// The submission has no `lib.rs` for this exercise.
-    Missing,
-}
-
-/// The grade of one exercise.
-#[derive(Debug, Clone, Serialize)]
-pub struct ExerciseReport {
-    #[serde(rename = "crate")]
-    pub krate: String,
-    pub status: Status,
-    pub passed: usize,
-    pub total: usize,
-    /// The compiler's first errors, for `compile_error`.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    pub message: String,
-    pub tests: Vec<TestResult>,
-}
-
-/// The grade of one submission.
-#[derive(Debug, Clone, Serialize)]
-pub struct Report {
-    pub exercises: Vec<ExerciseReport>,
-    pub passed: usize,
-    pub total: usize,
-}
-
-/// A student's folder name and grade, or why it could not be graded.
-pub type StudentReport = (String, Result<Report, String>);
 
 /// Where the `lib.rs` files to grade are.
 #[derive(Debug, Clone)]

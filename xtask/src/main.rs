@@ -8,7 +8,6 @@ mod fixtures;
 mod flakes;
 mod grade;
 mod report;
-mod runner;
 mod verify;
 mod workspace;
 

@@ -1,10 +1,52 @@
-//! Grades on the terminal, as JSON (serde_json) and as JUnit XML (quick-junit).
+//! Grade reports: their types, and their writers for the terminal, JSON
+//! (serde_json) and JUnit XML (quick-junit).
 
 use crate::exercises::ALL;
-use crate::grade::{Report, Status, StudentReport};
-use crate::runner::TestStatus;
+use lesson13_runner::{TestResult, TestStatus, gist};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+use serde::Serialize;
 use std::path::Path;
+
+/// One exercise's grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Every test passed.
+    Pass,
+    /// Some test failed.
+    Fail,
+    /// The submission's `lib.rs` did not compile.
+    CompileError,
+    /// Every test that did not pass ran out of time.
+    Timeout,
+    /// The submission has no `lib.rs` for this exercise.
+    Missing,
+}
+
+/// The grade of one exercise.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExerciseReport {
+    #[serde(rename = "crate")]
+    pub krate: String,
+    pub status: Status,
+    pub passed: usize,
+    pub total: usize,
+    /// The compiler's first errors, for `compile_error`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    pub tests: Vec<TestResult>,
+}
+
+/// The grade of one submission.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub exercises: Vec<ExerciseReport>,
+    pub passed: usize,
+    pub total: usize,
+}
+
+/// A student's folder name and grade, or why it could not be graded.
+pub type StudentReport = (String, Result<Report, String>);
 
 /// The readable table of one submission, with each failing test and the
 /// gist of its message.
@@ -117,21 +159,6 @@ fn status_word(status: Status) -> &'static str {
     }
 }
 
-/// The line of a failure message that says what went wrong: the panic
-/// message after libtest's "thread '…' panicked at file:line:" line.
-pub fn gist(message: &str) -> String {
-    let mut lines = message.lines().map(str::trim).filter(|l| !l.is_empty());
-    let mut first = lines.next().unwrap_or("");
-    if first.starts_with("thread '") && first.contains("panicked at") {
-        first = lines.next().unwrap_or(first);
-    }
-    const MAX: usize = 160;
-    match first.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &first[..cut]),
-        None => first.to_owned(),
-    }
-}
-
 /// Writes `report` as JSON to `path`.
 pub fn write_json(report: &Report, path: &Path) -> Result<(), String> {
     let json = serde_json::to_string_pretty(report)
@@ -190,21 +217,4 @@ pub fn write_junit(report: &Report, name: &str, path: &Path) -> Result<(), Strin
         .to_string()
         .map_err(|e| format!("cannot encode the JUnit report: {e}"))?;
     std::fs::write(path, xml).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::gist;
-
-    #[test]
-    fn gist_skips_the_panic_location_line() {
-        let message = "thread 'graded::x' (42) panicked at src/lib.rs:3:5:\nnot yet implemented: Exercise 1: do it";
-        assert_eq!(gist(message), "not yet implemented: Exercise 1: do it");
-    }
-
-    #[test]
-    fn gist_keeps_a_plain_message_and_cuts_long_ones() {
-        assert_eq!(gist("\n  it broke\nmore"), "it broke");
-        assert!(gist(&"x".repeat(500)).ends_with('…'));
-    }
 }

@@ -5,8 +5,8 @@
 //! tests, and it adds the lints, the docs and the no-hang guarantees.
 
 use crate::exercises::{ALL, Exercise};
-use crate::runner::{self, CrateRun, Options, TestStatus};
 use crate::workspace;
+use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
 use std::time::Instant;
 
 /// One named check.
