@@ -2,7 +2,7 @@
 
 use crate::build::{self, Build, TestBinary};
 use crate::message::{failure_message, tail};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::io::{Read, Seek};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -12,7 +12,7 @@ use std::time::Duration;
 use wait_timeout::ChildExt;
 
 /// The outcome of one test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TestStatus {
     /// It passed.
@@ -25,7 +25,7 @@ pub enum TestStatus {
 }
 
 /// One test's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestResult {
     /// The test's name, prefixed by its test target: `hidden::graded::…`.
     pub name: String,

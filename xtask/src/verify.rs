@@ -53,6 +53,18 @@ const CHECKS: &[Check] = &[
         run: crate::fixtures::check_bundle_round_trip,
     },
     Check {
+        name: "tooling unit tests (cargo test -p xtask -p lesson13-runner)",
+        run: crate::class_check::check_unit_tests,
+    },
+    Check {
+        name: "class grading: gradebook, class report, shards merged as one run, rough edges refused",
+        run: crate::class_check::check_class,
+    },
+    Check {
+        name: "Gradescope package: run_autograder on a fake root writes the right results.json",
+        run: crate::class_check::check_gradescope,
+    },
+    Check {
         name: "the hidden tests catch every catalogued bug and pass every catalogued correct channel",
         run: catalogue,
     },
