@@ -193,7 +193,7 @@ fn in_folder(dir: &Path, label: Option<&str>) -> Result<Option<Located>, String>
     {
         candidates.push((single.clone(), Some(file_label(single))));
     }
-    let label = |sub: &Option<String>, loose: bool| {
+    let label = |sub: &Option<String>, loose: &str| {
         let mut parts: Vec<String> = label.map(str::to_owned).into_iter().collect();
         parts.extend(sub.clone());
         let place = if parts.is_empty() {
@@ -201,40 +201,49 @@ fn in_folder(dir: &Path, label: Option<&str>) -> Result<Option<Located>, String>
         } else {
             parts.join(": ")
         };
-        if loose {
-            format!("{place} (loose files)")
-        } else {
-            place
-        }
+        format!("{place}{loose}")
     };
     for (candidate, sub) in &candidates {
-        let exercises = laid_out(candidate, dir);
-        if !exercises.is_empty() {
+        let laid = laid_out(candidate, dir);
+        let loose: Vec<(Exercise, PathBuf)> = loose_files(candidate, dir)
+            .into_iter()
+            .filter(|(e, _)| !laid.contains(e))
+            .collect();
+        if loose.is_empty() && laid.is_empty() {
+            continue;
+        }
+        if loose.is_empty() {
             return Ok(Some(Located {
                 dir: candidate.clone(),
-                found_in: label(sub, false),
-                exercises,
+                found_in: label(sub, ""),
+                exercises: laid,
                 hint: String::new(),
                 _scratch: None,
             }));
         }
-    }
-    for (candidate, sub) in &candidates {
-        let loose = loose_files(candidate, dir);
-        if loose.is_empty() {
-            continue;
-        }
+        // Loose files (and any laid out beside them) go into a folder of
+        // their own, laid out.
         let scratch = crate::workspace::temp_dir("submission-")?;
-        for (exercise, file) in &loose {
+        let laid_files = laid.iter().map(|e| (*e, candidate.join(e.lib_rs())));
+        let mut exercises = Vec::new();
+        for (exercise, file) in laid_files.chain(loose.iter().cloned()) {
             let to = scratch.path().join(exercise.lib_rs());
             std::fs::create_dir_all(to.parent().expect("lib.rs has a parent"))
                 .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-            std::fs::copy(file, &to).map_err(|e| format!("cannot copy {}: {e}", file.display()))?;
+            std::fs::copy(&file, &to)
+                .map_err(|e| format!("cannot copy {}: {e}", file.display()))?;
+            exercises.push(exercise);
         }
+        exercises.sort_by_key(|e| e.number);
+        let kind = if laid.is_empty() {
+            " (loose files)"
+        } else {
+            " (and loose files)"
+        };
         return Ok(Some(Located {
             dir: scratch.path().to_path_buf(),
-            found_in: label(sub, true),
-            exercises: loose.iter().map(|(e, _)| *e).collect(),
+            found_in: label(sub, kind),
+            exercises,
             hint: String::new(),
             _scratch: Some(scratch),
         }));
@@ -554,6 +563,22 @@ mod tests {
         assert_eq!(found.exercises, [ALL[0], ALL[3]]);
         let text = std::fs::read_to_string(found.dir.join("lesson13-bounded/src/lib.rs"));
         assert_eq!(text.unwrap(), "four");
+    }
+
+    #[test]
+    fn loose_files_beside_a_workspace_layout_fill_in_the_other_exercises() {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("lesson13-mpsc/src/lib.rs"), "three");
+        write(&dir.path().join("lesson13-oneshot.rs"), "one");
+        write(&dir.path().join("mpsc.rs"), "not this one");
+        let found = locate(dir.path()).unwrap();
+        assert_eq!(found.found_in, ". (and loose files)");
+        assert_eq!(found.exercises, [ALL[0], ALL[2]]);
+        let text = |e: Exercise| std::fs::read_to_string(found.dir.join(e.lib_rs())).unwrap();
+        assert_eq!(
+            (text(ALL[0]).as_str(), text(ALL[2]).as_str()),
+            ("one", "three")
+        );
     }
 
     #[test]
