@@ -198,7 +198,7 @@ fn misconceptions(graded: &[(&str, &Report)], scheme: &Scheme) -> String {
         rows.push((hit, seen, row));
     }
     // The most common first.
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
     for (_, _, row) in rows {
         text += &row;
         text += "\n";
@@ -217,11 +217,20 @@ fn share(count: usize, of: usize) -> String {
     }
 }
 
+/// How one test fared across the class.
+#[derive(Default)]
+struct Tally {
+    /// How many students' exercise ran it, and how many of them failed it.
+    ran: usize,
+    failed: usize,
+    /// Each failure's gist, and how many students got it.
+    messages: BTreeMap<String, usize>,
+}
+
 fn failing_tests(graded: &[(&str, &Report)]) -> String {
     let mut text = String::from("## Tests that failed\n\n");
-    // (exercise index, test) -> (failed, ran, message -> count)
-    let mut tests: BTreeMap<(usize, &str), (usize, usize, BTreeMap<String, usize>)> =
-        BTreeMap::new();
+    // By exercise (its index) and test.
+    let mut tests: BTreeMap<(usize, &str), Tally> = BTreeMap::new();
     for (_, report) in graded {
         for exercise in report.exercises.iter().filter(|e| ran(e.status)) {
             let index = ALL
@@ -229,29 +238,37 @@ fn failing_tests(graded: &[(&str, &Report)]) -> String {
                 .position(|e| e.krate == exercise.krate)
                 .unwrap_or(ALL.len());
             for test in &exercise.tests {
-                let entry = tests.entry((index, test.name.as_str())).or_default();
-                entry.1 += 1;
+                let tally = tests.entry((index, test.name.as_str())).or_default();
+                tally.ran += 1;
                 if test.status != TestStatus::Pass {
-                    entry.0 += 1;
+                    tally.failed += 1;
                     let message = match test.status {
                         TestStatus::Timeout => format!("(timeout) {}", gist(&test.message)),
                         _ => gist(&test.message),
                     };
-                    *entry.2.entry(message).or_default() += 1;
+                    *tally.messages.entry(message).or_default() += 1;
                 }
             }
         }
     }
     let mut failing: Vec<_> = tests
         .into_iter()
-        .filter(|(_, (failed, ..))| *failed > 0)
+        .filter(|(_, tally)| tally.failed > 0)
         .collect();
     if failing.is_empty() {
         return text + "Every test that ran passed.\n\n";
     }
-    failing.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
+    failing.sort_by(|a, b| b.1.failed.cmp(&a.1.failed).then(a.0.cmp(&b.0)));
     text += "| exercise | test | failed | the most common message |\n|---|---|---:|---|\n";
-    for ((index, name), (failed, ran, messages)) in failing {
+    for (
+        (index, name),
+        Tally {
+            failed,
+            ran,
+            messages,
+        },
+    ) in failing
+    {
         let krate = ALL.get(index).map_or("?", |e| e.krate);
         let message = messages
             .iter()

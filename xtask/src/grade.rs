@@ -297,7 +297,7 @@ fn grade_one(args: &Args, scheme: &Scheme) -> Result<StudentReport, String> {
             (report, "workspace".to_owned())
         }
         Some(path) => {
-            if !path.extension().is_some_and(|x| x == "zip") {
+            if path.extension().is_none_or(|x| x != "zip") {
                 students::folder_or_explain(path, "--submission")?;
             } else if !path.is_file() {
                 return Err(format!("--submission {}: no such file", path.display()));
