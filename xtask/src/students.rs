@@ -276,14 +276,27 @@ fn loose_files(dir: &Path, submission: &Path) -> Vec<(Exercise, PathBuf)> {
 /// A regular file of at most [`MAX_FILE_BYTES`], inside `submission` even
 /// once symbolic links are followed.
 fn gradable(path: &Path, submission: &Path) -> bool {
+    path.exists() && refusal(path, submission).is_none()
+}
+
+/// Why an exercise file that is there is not graded.
+fn refusal(path: &Path, submission: &Path) -> Option<&'static str> {
     let Ok(meta) = std::fs::symlink_metadata(path) else {
-        return false;
+        return Some("cannot be read");
     };
     let inside = match (path.canonicalize(), submission.canonicalize()) {
         (Ok(file), Ok(root)) => file.starts_with(root),
         _ => false,
     };
-    meta.is_file() && meta.len() <= MAX_FILE_BYTES && inside
+    if !inside {
+        Some("leads out of the submission (a symbolic link)")
+    } else if !meta.is_file() {
+        Some("is not a regular file (a symbolic link?)")
+    } else if meta.len() > MAX_FILE_BYTES {
+        Some("is larger than 1 MiB")
+    } else {
+        None
+    }
 }
 
 /// The entries of `dir` that are not skipped, sorted.
@@ -408,10 +421,17 @@ pub fn layout_hint(dir: &Path) -> String {
                     .display()
                     .to_string()
             };
-            if path.is_dir() && depth > 0 {
+            if path.is_symlink() && path.is_dir() {
+                found.push(format!("{} (a symbolic link: not followed)", shown()));
+            } else if path.is_dir() && depth > 0 {
                 interesting(&path, base, depth - 1, found);
             } else if path.extension().is_some_and(|x| x == "rs" || x == "zip") {
-                found.push(shown());
+                match refusal(&path, base) {
+                    Some(why) if path.exists() || path.is_symlink() => {
+                        found.push(format!("{} (not graded: it {why})", shown()));
+                    }
+                    _ => found.push(shown()),
+                }
             }
         }
     }
@@ -634,7 +654,16 @@ mod tests {
         )
         .unwrap();
         std::os::unix::fs::symlink(outside.path(), dir.path().join("lesson13-mpsc")).unwrap();
-        assert!(locate(dir.path()).unwrap().exercises.is_empty());
+        let found = locate(dir.path()).unwrap();
+        assert!(found.exercises.is_empty());
+        assert!(
+            found.hint.starts_with(
+                "found lesson13-mpsc (a symbolic link: not followed), \
+                 lesson13-oneshot/src/lib.rs (not graded: it leads out of the submission"
+            ),
+            "{}",
+            found.hint
+        );
     }
 
     #[test]
@@ -642,6 +671,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let big = "x".repeat(MAX_FILE_BYTES as usize + 1);
         write(&dir.path().join("lesson13-oneshot/src/lib.rs"), &big);
-        assert!(locate(dir.path()).unwrap().exercises.is_empty());
+        let found = locate(dir.path()).unwrap();
+        assert!(found.exercises.is_empty());
+        assert!(found.hint.contains("larger than 1 MiB"), "{}", found.hint);
     }
 }
