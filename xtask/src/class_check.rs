@@ -214,10 +214,43 @@ pub fn check_class(jobs: usize) -> Result<String, String> {
             return Err(format!("the class report lacks {expected:?}:\n{page}"));
         }
     }
-    let emile = std::fs::read_to_string(json.join("Émile Zola.json")).map_err(|e| e.to_string())?;
-    let emile: serde_json::Value = serde_json::from_str(&emile).map_err(|e| e.to_string())?;
+    let read_json = |path: &Path| -> Result<serde_json::Value, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let emile = read_json(&json.join("Émile Zola.json"))?;
     if emile["found_in"] != "handin" || emile["grader"]["graded_at"].as_str().is_none() {
         return Err(format!("Émile Zola.json lacks found_in or grader: {emile}"));
+    }
+    let grace = read_json(&json.join("grace.json"))?;
+    if !grace["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("found notes/oops.rs; expected"))
+    {
+        return Err(format!("grace.json does not say what was found: {grace}"));
+    }
+
+    // One submission, its reports in folders that do not exist yet.
+    let (alone, results) = (
+        dir.join("new/folder/alice.json"),
+        dir.join("gs/results.json"),
+    );
+    ok(&[
+        "grade",
+        "--submission",
+        path_str(&class.join("alice"))?,
+        "--jobs",
+        &jobs,
+        "--json",
+        path_str(&alone)?,
+        "--gradescope",
+        path_str(&results)?,
+    ])?;
+    let results = read_json(&results)?;
+    if read_json(&alone)?["points"] != points || results["score"] != points {
+        return Err(format!(
+            "alice alone did not get {points} points: {results}"
+        ));
     }
 
     // Two shards, merged.

@@ -168,8 +168,9 @@ fn misconceptions(graded: &[(&str, &Report)], scheme: &Scheme) -> String {
     if scheme.misconceptions.is_empty() {
         return text + "The grading scheme names no misconceptions.\n\n";
     }
-    text += "How many students failed at least one of each misconception's tests, out of \
-             those whose exercise was graded (not missing, and it compiled).\n\n\
+    text += "How many students failed at least one of each misconception's tests (or, for \
+             some, had one time out), out of those whose exercise was graded (not missing, \
+             and it compiled). A test can show more than one misconception.\n\n\
              | misconception | students | what it is |\n|---|---:|---|\n";
     let mut rows: Vec<(usize, usize, String)> = Vec::new();
     for misconception in &scheme.misconceptions {
@@ -184,7 +185,10 @@ fn misconceptions(graded: &[(&str, &Report)], scheme: &Scheme) -> String {
                 .collect();
             if !covered.is_empty() {
                 seen += 1;
-                if covered.iter().any(|(_, t)| t.status != TestStatus::Pass) {
+                if covered
+                    .iter()
+                    .any(|(_, t)| misconception.shown_by(t.status))
+                {
                     hit += 1;
                 }
             }
@@ -357,7 +361,9 @@ mod tests {
             "[[misconception]]\nname = \"lost wakeup\"\nabout = \"send() does not wake\"\n\
              tests = [\"lesson13-oneshot::wakes\"]\n\
              [[misconception]]\nname = \"order\"\nabout = \"LIFO\"\n\
-             tests = [\"lesson13-mpsc::order\"]\n",
+             tests = [\"lesson13-mpsc::order\"]\n\
+             [[misconception]]\nname = \"deadlock\"\nabout = \"relock\"\nwhen = \"timeout\"\n\
+             tests = [\"lesson13-oneshot::wakes\"]\n",
         )
         .unwrap()
     }
@@ -406,6 +412,10 @@ mod tests {
             "{page}"
         );
         assert!(page.contains("| order | – | LIFO |"), "{page}");
+        assert!(
+            page.contains("| deadlock | 1 of 3 (33 %) | relock |"),
+            "{page}"
+        );
         assert!(
             page.contains(
                 "| lesson13-oneshot | `hidden::graded::wakes` | 2 of 3 (67 %) | (timeout) "

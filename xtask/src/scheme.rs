@@ -96,9 +96,31 @@ pub struct Misconception {
     pub about: String,
     /// `<crate>::<test>`, the test named as in [`names`].
     pub tests: Vec<String>,
+    /// Which results of those tests show it.
+    #[serde(default)]
+    pub when: Shows,
+}
+
+/// Which results of a misconception's tests show it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shows {
+    /// Any result but a pass.
+    #[default]
+    Fail,
+    /// A timeout only (a deadlock, say).
+    Timeout,
 }
 
 impl Misconception {
+    /// Whether a result of one of its tests shows this misconception.
+    pub fn shown_by(&self, status: TestStatus) -> bool {
+        match self.when {
+            Shows::Fail => status != TestStatus::Pass,
+            Shows::Timeout => status == TestStatus::Timeout,
+        }
+    }
+
     /// Whether `test` of `krate` is one of this misconception's tests.
     pub fn covers(&self, krate: &str, test: &str) -> bool {
         self.tests.iter().any(|key| {
