@@ -9,7 +9,7 @@
 use crate::exercises::ALL;
 use crate::report::{Report, Status, StudentReport, status_word};
 use crate::scheme::{Scheme, show};
-use lesson13_runner::{TestStatus, gist};
+use lesson13_runner::{TestResult, TestStatus, gist};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
@@ -120,8 +120,8 @@ fn exercises(graded: &[(&str, &Report)]) -> String {
     for status in statuses {
         let _ = write!(text, " {} |", status_word(status));
     }
-    text += "\n|---|---:|";
-    text += &"---:|".repeat(statuses.len());
+    text += " a todo!() left |\n|---|---:|";
+    text += &"---:|".repeat(statuses.len() + 1);
     text += "\n";
     for exercise in ALL {
         let reports: Vec<_> = graded
@@ -145,6 +145,11 @@ fn exercises(graded: &[(&str, &Report)]) -> String {
         for status in statuses {
             let _ = write!(text, " {} |", count(status));
         }
+        let todo = reports
+            .iter()
+            .filter(|e| e.tests.iter().any(unfinished))
+            .count();
+        let _ = write!(text, " {todo} |");
         // Statuses another grader version may add still get counted.
         let others = reports
             .iter()
@@ -163,6 +168,13 @@ fn ran(status: Status) -> bool {
     matches!(status, Status::Pass | Status::Fail | Status::Timeout)
 }
 
+/// A test that failed on a `todo!()` the student left: it says the work is
+/// unfinished, not what the student misunderstood, so it counts in neither
+/// the misconceptions nor the failing tests.
+fn unfinished(test: &TestResult) -> bool {
+    test.status != TestStatus::Pass && test.message.contains("not yet implemented")
+}
+
 fn misconceptions(graded: &[(&str, &Report)], scheme: &Scheme) -> String {
     let mut text = String::from("## What the class did not get\n\n");
     if scheme.misconceptions.is_empty() {
@@ -170,7 +182,9 @@ fn misconceptions(graded: &[(&str, &Report)], scheme: &Scheme) -> String {
     }
     text += "How many students failed at least one of each misconception's tests (or, for \
              some, had one time out), out of those whose exercise was graded (not missing, \
-             and it compiled). A test can show more than one misconception.\n\n\
+             and it compiled). A test can show more than one misconception. A test that \
+             failed on a todo!() the student left counts here for nothing, and neither \
+             below.\n\n\
              | misconception | students | what it is |\n|---|---:|---|\n";
     let mut rows: Vec<(usize, usize, String)> = Vec::new();
     for misconception in &scheme.misconceptions {
@@ -181,7 +195,7 @@ fn misconceptions(graded: &[(&str, &Report)], scheme: &Scheme) -> String {
                 .iter()
                 .filter(|e| ran(e.status))
                 .flat_map(|e| e.tests.iter().map(move |t| (e, t)))
-                .filter(|(e, t)| misconception.covers(&e.krate, &t.name))
+                .filter(|(e, t)| misconception.covers(&e.krate, &t.name) && !unfinished(t))
                 .collect();
             if !covered.is_empty() {
                 seen += 1;
@@ -241,7 +255,7 @@ fn failing_tests(graded: &[(&str, &Report)]) -> String {
                 .iter()
                 .position(|e| e.krate == exercise.krate)
                 .unwrap_or(ALL.len());
-            for test in &exercise.tests {
+            for test in exercise.tests.iter().filter(|t| !unfinished(t)) {
                 let tally = tests.entry((index, test.name.as_str())).or_default();
                 tally.ran += 1;
                 if test.status != TestStatus::Pass {
@@ -356,6 +370,17 @@ mod tests {
         Ok(report)
     }
 
+    /// An untouched stub: every test fails on its todo!().
+    fn stub() -> Report {
+        let mut report = Report::new(vec![exercise(
+            "lesson13-oneshot",
+            Status::Fail,
+            &[("hidden::graded::wakes", TestStatus::Fail)],
+        )]);
+        report.exercises[0].tests[0].message = "not yet implemented: Exercise 1: do it".into();
+        report
+    }
+
     fn scheme() -> Scheme {
         Scheme::parse(
             "[[misconception]]\nname = \"lost wakeup\"\nabout = \"send() does not wake\"\n\
@@ -397,16 +422,17 @@ mod tests {
                 ),
             ),
             ("d".to_owned(), student(&[], Status::CompileError)),
+            ("f".to_owned(), Ok(stub())),
             ("e".to_owned(), Err("cannot copy".into())),
         ];
         let page = markdown(&reports, &scheme());
         assert!(
-            page.contains("4 students graded, 1 could not be graded"),
+            page.contains("5 students graded, 1 could not be graded"),
             "{page}"
         );
         assert!(page.contains("| 100 % | 1 | █ |"), "{page}");
         assert!(page.contains("| 50–59 % | 1 | █ |"), "{page}");
-        assert!(page.contains("| 0–9 % | 2 | ██ |"), "{page}");
+        assert!(page.contains("| 0–9 % | 3 | ███ |"), "{page}");
         assert!(
             page.contains("| lost wakeup | 2 of 3 (67 %) | send() does not wake |"),
             "{page}"
@@ -423,7 +449,7 @@ mod tests {
             "{page}"
         );
         assert!(
-            page.contains("| lesson13-oneshot | 9.38 of 25 | 1 | 2 | 0 | 1 | 0 |"),
+            page.contains("| lesson13-oneshot | 7.5 of 25 | 1 | 3 | 0 | 1 | 0 | 1 |"),
             "{page}"
         );
         assert!(

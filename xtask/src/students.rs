@@ -447,11 +447,11 @@ fn layout_hint_of(found: &[String]) -> String {
         _ if found.len() > 3 => format!("{} and {} more", shown.join(", "), found.len() - 3),
         _ => shown.join(", "),
     };
-    let expected: Vec<String> = ALL.iter().map(|e| e.lib_rs()).collect();
+    let crates: Vec<&str> = ALL.iter().map(|e| e.krate).collect();
     format!(
-        "found {found}; expected at least one of {} (at the top, or one folder down), \
-         or loose files named after their exercise (lesson13-oneshot.rs or oneshot.rs)",
-        expected.join(", ")
+        "found {found}; expected <crate>/src/lib.rs (at the top or one folder down) or a \
+         loose <crate>.rs, for at least one of {}",
+        crates.join(", ")
     )
 }
 
