@@ -394,12 +394,3 @@ pub fn check_gradescope(_jobs: usize) -> Result<String, String> {
         tests.len()
     ))
 }
-
-/// The tools' own unit tests.
-pub fn check_unit_tests(_jobs: usize) -> Result<String, String> {
-    workspace::cargo(
-        &["test", "--locked", "-p", "xtask", "-p", "lesson13-runner"],
-        &[],
-    )?;
-    Ok("all passed".into())
-}

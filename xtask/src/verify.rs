@@ -53,10 +53,6 @@ const CHECKS: &[Check] = &[
         run: crate::fixtures::check_bundle_round_trip,
     },
     Check {
-        name: "tooling unit tests (cargo test -p xtask -p lesson13-runner)",
-        run: crate::class_check::check_unit_tests,
-    },
-    Check {
         name: "class grading: gradebook, class report, shards merged as one run, rough edges refused",
         run: crate::class_check::check_class,
     },
