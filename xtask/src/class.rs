@@ -39,6 +39,19 @@ pub fn grade_student(
 ) -> Result<Report, String> {
     let started = Instant::now();
     let located = students::locate(path)?;
+    grade_located(&located, started, slot, jobs, scheme)
+}
+
+/// Grades a located submission (its exercises may be none: all missing,
+/// with what was found instead) and scores it; `started` is when locating
+/// it began.
+pub fn grade_located(
+    located: &students::Located,
+    started: Instant,
+    slot: usize,
+    jobs: usize,
+    scheme: &Scheme,
+) -> Result<Report, String> {
     let mut report = grade::grade(&Source::Submission(located.dir.clone()), slot, jobs)?;
     report.found_in = Some(located.found_in.clone());
     if located.exercises.is_empty() {

@@ -302,10 +302,16 @@ fn grade_one(args: &Args, scheme: &Scheme) -> Result<StudentReport, String> {
             } else if !path.is_file() {
                 return Err(format!("--submission {}: no such file", path.display()));
             }
-            let report = class::grade_student(path, 0, args.jobs, scheme)?;
-            if !report.message.is_empty() {
-                return Err(format!("{} holds {}", path.display(), report.message));
+            let started = std::time::Instant::now();
+            let located = students::locate(path)?;
+            if located.exercises.is_empty() {
+                return Err(format!(
+                    "{}: no exercise found: {}",
+                    path.display(),
+                    located.hint
+                ));
             }
+            let report = class::grade_located(&located, started, 0, args.jobs, scheme)?;
             let name = path
                 .file_stem()
                 .map_or("submission".into(), |n| n.to_string_lossy().into_owned());
