@@ -75,6 +75,10 @@ pub fn list(class: &Path) -> Result<Class, String> {
                 shown
             };
             found.students.push(Student { name, path });
+        } else if kind.is_symlink() {
+            found
+                .skipped
+                .push(format!("{shown} (a symbolic link: not followed)"));
         } else {
             found
                 .skipped
@@ -483,6 +487,7 @@ mod tests {
         }
         write(&class.path().join("notes.txt"), "");
         zip_of(&class.path().join("carol.zip"), &[]);
+        std::os::unix::fs::symlink(class.path().join("bob"), class.path().join("linked")).unwrap();
         let found = list(class.path()).unwrap();
         let names: Vec<&str> = found.students.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["alice", "bob", "carol", "Émile Zola"]);
@@ -491,6 +496,7 @@ mod tests {
             [
                 ".git (not a student)",
                 "__MACOSX (not a student)",
+                "linked (a symbolic link: not followed)",
                 "notes.txt (not a folder or a .zip)"
             ]
         );
