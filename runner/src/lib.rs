@@ -13,11 +13,18 @@
 //!
 //! - [`mod@build`]: build a crate's test binaries with cargo, and list their tests.
 //! - [`mod@run`]: run every test in its own process, `jobs` at a time.
+//! - [`mod@capture`]: a test process's output, its last 64 KiB only, decoded
+//!   lossily.
+//! - [`mod@proof`] (Unix): a pass proven by a token that the test harness
+//!   writes back only once the test body has returned.
 //! - [`mod@message`]: a failure's message without backtrace noise, a crash's
 //!   first panic as its likely cause.
 
 pub mod build;
+pub mod capture;
 pub mod message;
+#[cfg(unix)]
+pub mod proof;
 pub mod run;
 
 pub use build::{Build, TestBinary, build, list};

@@ -1,15 +1,16 @@
 //! Running every test of a crate, each in its own process under a time limit.
 
 use crate::build::{self, Build, TestBinary};
+use crate::capture::{self, Ended};
 use crate::message::{failure_message, tail};
+#[cfg(unix)]
+use crate::proof::Proof;
 use serde::Serialize;
-use std::io::{Read, Seek};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use wait_timeout::ChildExt;
 
 /// The outcome of one test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,7 +77,7 @@ pub fn run_all(
         for _ in 0..options.jobs.max(1) {
             scope.spawn(|| {
                 while let Some((binary, test)) = work.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let result = run_one(binary, test, crate_dir, options.envs);
+                    let result = run_one(binary, test, crate_dir, options);
                     results.lock().unwrap().push(result);
                 }
             });
@@ -87,37 +88,42 @@ pub fn run_all(
     Ok(results)
 }
 
+/// Why a test that exited 0 still failed, when its pass is not proven.
+pub const UNPROVEN_MESSAGE: &str =
+    "the test process ended without finishing the test (exit, abort or a forged result)";
+
+/// The longest message a result carries (a report is read by people, and a
+/// test can print anything).
+pub const MESSAGE_BYTES: usize = 2048;
+
 /// Runs one test in its own process.
-fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, envs: &[(&str, &str)]) -> TestResult {
+fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options) -> TestResult {
     let name = format!("{}::{test}", binary.target);
-    let limit = time_limit(envs);
-    let outcome = (|| -> std::io::Result<(Option<std::process::ExitStatus>, String)> {
-        let mut log = tempfile::tempfile()?;
-        let mut child = Command::new(&binary.path)
-            .args([test, "--exact", "--test-threads=1"])
-            .env("RUST_BACKTRACE", "0")
-            .envs(envs.iter().copied())
-            .current_dir(crate_dir)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log.try_clone()?)
-            .spawn()?;
-        let status = match child.wait_timeout(limit)? {
-            Some(status) => Some(status),
-            None => {
-                child.kill()?;
-                child.wait()?;
-                None
-            }
-        };
-        let mut output = String::new();
-        log.rewind()?;
-        log.read_to_string(&mut output)?;
-        Ok((status, output))
+    let limit = time_limit(options.envs);
+    let mut command = Command::new(&binary.path);
+    command
+        .args([test, "--exact", "--test-threads=1", "--color", "never"])
+        .env("RUST_BACKTRACE", "0")
+        .envs(options.envs.iter().copied())
+        .current_dir(crate_dir)
+        .stdin(Stdio::null());
+    let outcome = (|| {
+        let proof = options
+            .proof
+            .then(|| attach_proof(&mut command))
+            .transpose()?;
+        let ended = capture::run(command, limit)?;
+        Ok::<_, std::io::Error>((ended, proof))
     })();
     let (status, message) = match outcome {
         Err(e) => (TestStatus::Fail, format!("could not run the test: {e}")),
-        Ok((None, output)) => {
+        Ok((
+            Ended {
+                status: None,
+                output,
+            },
+            _,
+        )) => {
             let message = format!(
                 "killed after {}s, past the test's own deadline: something blocked outside \
                  the test body\n{}",
@@ -127,12 +133,31 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, envs: &[(&str, &st
             return TestResult {
                 name,
                 status: TestStatus::Timeout,
-                message,
+                message: cap(message),
                 killed: true,
             };
         }
-        Ok((Some(status), _)) if status.success() => (TestStatus::Pass, String::new()),
-        Ok((Some(status), output)) => {
+        Ok((
+            Ended {
+                status: Some(status),
+                output,
+            },
+            proof,
+        )) if status.success() => {
+            let proven = libtest_says_ok(&output, test) && proof.is_none_or(Proof::confirmed);
+            if proven {
+                (TestStatus::Pass, String::new())
+            } else {
+                (TestStatus::Fail, UNPROVEN_MESSAGE.to_owned())
+            }
+        }
+        Ok((
+            Ended {
+                status: Some(status),
+                output,
+            },
+            _,
+        )) => {
             let message = failure_message(test, status, &output);
             if message.contains(OWN_DEADLINE_MESSAGE) {
                 (TestStatus::Timeout, message)
@@ -144,9 +169,51 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, envs: &[(&str, &st
     TestResult {
         name,
         status,
-        message,
+        message: cap(message),
         killed: false,
     }
+}
+
+/// Whether libtest's own result line for `test` says `ok`.
+fn libtest_says_ok(output: &str, test: &str) -> bool {
+    let line = format!("test {test} ... ok");
+    output.lines().any(|l| l == line)
+}
+
+#[cfg(unix)]
+fn attach_proof(command: &mut Command) -> std::io::Result<Proof> {
+    Proof::attach(command)
+}
+
+#[cfg(not(unix))]
+fn attach_proof(_: &mut Command) -> std::io::Result<Proof> {
+    Err(std::io::Error::other("a proof of pass needs Unix"))
+}
+
+/// No proof channel off Unix: [`attach_proof`] refuses.
+#[cfg(not(unix))]
+struct Proof;
+
+#[cfg(not(unix))]
+impl Proof {
+    fn confirmed(self) -> bool {
+        false
+    }
+}
+
+/// `message`, cut to at most [`MESSAGE_BYTES`] at a character boundary.
+pub fn cap(mut message: String) -> String {
+    if message.len() <= MESSAGE_BYTES {
+        return message;
+    }
+    let mut cut = MESSAGE_BYTES - 40;
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let more = message.len() - cut;
+    message.truncate(cut);
+    message.push_str(&format!("\n… ({more} more bytes cut)"));
+    message
 }
 
 /// Builds and runs one crate's graded tests in one go.
@@ -166,15 +233,22 @@ pub struct Options<'a> {
     pub envs: &'a [(&'a str, &'a str)],
     /// Build with `--locked`: the dependencies are exactly `Cargo.lock`'s.
     pub locked: bool,
+    /// Pass a test only when the harness proves that its body returned
+    /// (see [`crate::proof`]): for grading, where the code under test is not
+    /// trusted. Every graded test must then run its body under
+    /// `lesson13_testkit::with_deadline`.
+    pub proof: bool,
 }
 
 impl Options<'_> {
-    /// `jobs` processes at once, locked dependencies, no extra environment.
+    /// `jobs` processes at once, locked dependencies, no extra environment,
+    /// no proof of pass.
     pub fn jobs(jobs: usize) -> Options<'static> {
         Options {
             jobs,
             envs: &[],
             locked: true,
+            proof: false,
         }
     }
 }

@@ -130,20 +130,23 @@ fn grade_exercise(
     jobs: usize,
 ) -> Result<ExerciseReport, String> {
     let krate = exercise.krate.to_owned();
-    let results =
-        match runner::test_crate(workspace_dir, exercise.krate, target, &Options::jobs(jobs))? {
-            CrateRun::Ran(results) => results,
-            CrateRun::CompileError(errors) => {
-                return Ok(ExerciseReport {
-                    krate,
-                    status: Status::CompileError,
-                    passed: 0,
-                    total: reference_test_count(root, exercise),
-                    message: errors,
-                    tests: Vec::new(),
-                });
-            }
-        };
+    let options = Options {
+        proof: true,
+        ..Options::jobs(jobs)
+    };
+    let results = match runner::test_crate(workspace_dir, exercise.krate, target, &options)? {
+        CrateRun::Ran(results) => results,
+        CrateRun::CompileError(errors) => {
+            return Ok(ExerciseReport {
+                krate,
+                status: Status::CompileError,
+                passed: 0,
+                total: reference_test_count(root, exercise),
+                message: errors,
+                tests: Vec::new(),
+            });
+        }
+    };
     let passed = results
         .iter()
         .filter(|r| r.status == TestStatus::Pass)
