@@ -17,6 +17,8 @@
 //!   lossily.
 //! - [`mod@proof`] (Unix): a pass proven by a token that the test harness
 //!   writes back only once the test body has returned.
+//! - [`mod@static_check`]: a submitted `lib.rs` that names anything reaching
+//!   the OS, the files, the network or the process is rejected unbuilt.
 //! - [`mod@message`]: a failure's message without backtrace noise, a crash's
 //!   first panic as its likely cause.
 
@@ -26,6 +28,7 @@ pub mod message;
 #[cfg(unix)]
 pub mod proof;
 pub mod run;
+pub mod static_check;
 
 pub use build::{Build, TestBinary, build, list};
 pub use message::gist;

@@ -1,14 +1,20 @@
 //! `cargo xtask grade`: grades the workspace as it stands, one submission, or
 //! a folder of submissions, into a table, JSON and JUnit.
 //!
-//! A submission's `<crate>/src/lib.rs` files are put into a clean copy of this
-//! workspace, so the tests and dependencies are the instructor's, whatever
-//! else the submission holds. Each test runs in its own process (see
-//! `runner`), so one hung or crashing test costs only its own result.
+//! A submission is hostile code. Its `<crate>/src/lib.rs` files are read
+//! without trusting them and statically checked (`rejected` if they name
+//! anything off limits), then put into a fresh grading copy outside this
+//! workspace (`grading_copy`), so the tests and dependencies are the
+//! instructor's, whatever else the submission holds. Each test runs in its
+//! own process (see `runner`), so one hung or crashing test costs only its
+//! own result, and passes only when the test harness proves its body
+//! returned.
 
 use crate::exercises::{ALL, Exercise};
+use crate::grading_copy::GradingCopy;
 use crate::report::{ExerciseReport, Report, Status, StudentReport};
 use crate::workspace;
+use lesson13_runner::static_check::{self, Rejection};
 use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -66,39 +72,85 @@ pub fn layout_hint(dir: &Path) -> String {
     )
 }
 
-/// Grades one submission. `slot` picks a build folder of its own, so that
-/// several submissions can build at once.
-pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String> {
-    let root = workspace::root();
-    let (scratch, present, target) = match source {
-        Source::Workspace => (None, ALL.to_vec(), root.join("target")),
-        Source::Submission(dir) => {
-            let scratch = workspace::temp_dir("grade-")?;
-            workspace::copy_workspace(&root, scratch.path())?;
-            let target = workspace::scratch_target_dir().join(format!("grade-{slot}"));
-            (Some(scratch), submitted(dir), target)
+/// How to grade: what the instructor chose, and the maintainers' switches.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// How many test processes at once.
+    pub jobs: usize,
+    /// Reject a `lib.rs` that names anything off limits, unbuilt. Only the
+    /// hostile fixtures turn it off, to test the other layers on their own.
+    pub static_check: bool,
+}
+
+impl Settings {
+    /// Every protection on, `jobs` test processes at once.
+    pub fn new(jobs: usize) -> Settings {
+        Settings {
+            jobs,
+            static_check: true,
         }
+    }
+}
+
+/// Grades one submission with every protection on. `slot` picks a build
+/// folder of its own, so that several submissions can build at once.
+pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String> {
+    grade_with(source, slot, &Settings::new(jobs))
+}
+
+/// Grades one submission: each exercise's `lib.rs` is read without trusting
+/// it and checked, then built and tested in a fresh grading copy outside this
+/// workspace (see `grading_copy`).
+pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<Report, String> {
+    let root = workspace::root();
+    let copy = match source {
+        Source::Workspace => None,
+        Source::Submission(_) => Some(GradingCopy::new()?),
     };
-    let workspace_dir = scratch
-        .as_ref()
-        .map_or(root.clone(), |s| s.path().to_path_buf());
+    let (from, present, workspace_dir, target) = match (source, &copy) {
+        (Source::Submission(dir), Some(copy)) => (
+            dir.clone(),
+            submitted(dir),
+            copy.path().to_path_buf(),
+            workspace::scratch_target_dir().join(format!("grade-{slot}")),
+        ),
+        _ => (
+            root.clone(),
+            ALL.to_vec(),
+            root.clone(),
+            root.join("target"),
+        ),
+    };
     let mut exercises = Vec::new();
     for exercise in ALL {
         if !present.contains(&exercise) {
             exercises.push(missing(&root, exercise));
             continue;
         }
-        if let Source::Submission(dir) = source {
-            let from = dir.join(exercise.lib_rs());
-            std::fs::copy(&from, workspace_dir.join(exercise.lib_rs()))
-                .map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+        let lib_rs = from.join(exercise.lib_rs());
+        let checked = match settings.static_check {
+            true => static_check::read_and_check(&from, &lib_rs),
+            false => static_check::read_submitted(&from, &lib_rs),
+        };
+        let text = match checked {
+            Ok(text) => text,
+            Err(rejections) => {
+                let text = std::fs::read_to_string(&lib_rs).unwrap_or_default();
+                exercises.push(rejected(&root, exercise, &text, &rejections));
+                continue;
+            }
+        };
+        if copy.is_some() {
+            // The very text that was checked, not the file again.
+            let to = workspace_dir.join(exercise.lib_rs());
+            std::fs::write(&to, text).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
         }
         exercises.push(grade_exercise(
             &root,
             &workspace_dir,
             &target,
             exercise,
-            jobs,
+            settings,
         )?);
     }
     let passed = exercises.iter().map(|e| e.passed).sum();
@@ -108,6 +160,18 @@ pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String
         passed,
         total,
     })
+}
+
+/// An exercise whose `lib.rs` the static check refused: no marks, not built.
+fn rejected(root: &Path, exercise: Exercise, text: &str, why: &[Rejection]) -> ExerciseReport {
+    ExerciseReport {
+        krate: exercise.krate.to_owned(),
+        status: Status::Rejected,
+        passed: 0,
+        total: reference_test_count(root, exercise),
+        message: runner::run::cap(static_check::describe(text, why)),
+        tests: Vec::new(),
+    }
 }
 
 /// An exercise the submission left out: no marks out of all its tests.
@@ -127,12 +191,12 @@ fn grade_exercise(
     workspace_dir: &Path,
     target: &Path,
     exercise: Exercise,
-    jobs: usize,
+    settings: &Settings,
 ) -> Result<ExerciseReport, String> {
     let krate = exercise.krate.to_owned();
     let options = Options {
         proof: true,
-        ..Options::jobs(jobs)
+        ..Options::jobs(settings.jobs)
     };
     let results = match runner::test_crate(workspace_dir, exercise.krate, target, &options)? {
         CrateRun::Ran(results) => results,

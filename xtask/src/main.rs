@@ -7,6 +7,7 @@ mod exercises;
 mod fixtures;
 mod flakes;
 mod grade;
+mod grading_copy;
 mod report;
 mod verify;
 mod workspace;

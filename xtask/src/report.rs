@@ -17,6 +17,9 @@ pub enum Status {
     Fail,
     /// The submission's `lib.rs` did not compile.
     CompileError,
+    /// The static check refused the submission's `lib.rs` (it names
+    /// something off limits); it was not built.
+    Rejected,
     /// Every test that did not pass ran out of time.
     Timeout,
     /// The submission has no `lib.rs` for this exercise.
@@ -31,7 +34,8 @@ pub struct ExerciseReport {
     pub status: Status,
     pub passed: usize,
     pub total: usize,
-    /// The compiler's first errors, for `compile_error`.
+    /// The compiler's first errors, for `compile_error`; the offending lines
+    /// and why, for `rejected`.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub message: String,
     pub tests: Vec<TestResult>,
@@ -60,7 +64,7 @@ pub fn print_table(report: &Report) {
             score,
             status_word(exercise.status)
         );
-        if exercise.status == Status::CompileError {
+        if matches!(exercise.status, Status::CompileError | Status::Rejected) {
             for line in exercise.message.lines().take(12) {
                 println!("    {line}");
             }
@@ -154,6 +158,7 @@ fn status_word(status: Status) -> &'static str {
         Status::Pass => "pass",
         Status::Fail => "fail",
         Status::CompileError => "compile_error",
+        Status::Rejected => "rejected",
         Status::Timeout => "timeout",
         Status::Missing => "missing",
     }
@@ -172,12 +177,12 @@ pub fn write_junit(report: &Report, name: &str, path: &Path) -> Result<(), Strin
     for exercise in &report.exercises {
         let mut suite = TestSuite::new(exercise.krate.as_str());
         match exercise.status {
-            Status::CompileError | Status::Missing => {
+            Status::CompileError | Status::Rejected | Status::Missing => {
                 let mut status = if exercise.status == Status::Missing {
                     TestCaseStatus::skipped()
                 } else {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-                    status.set_type("compile_error");
+                    status.set_type(status_word(exercise.status));
                     status
                 };
                 status.set_message(exercise.message.lines().next().unwrap_or(""));
