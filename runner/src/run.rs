@@ -1,13 +1,17 @@
 //! Running every test of a crate, each in its own process under a time limit.
 
 use crate::build::{self, Build, TestBinary};
-use crate::capture::{self, Ended};
+use crate::capture;
 use crate::message::{failure_message, tail};
 #[cfg(unix)]
 use crate::proof::Proof;
+#[cfg(unix)]
+use crate::sandbox::Outcome;
+#[cfg(unix)]
+pub use crate::sandbox::Sandbox;
 use serde::Serialize;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -65,10 +69,14 @@ pub fn run_all(
     crate_dir: &Path,
     options: &Options,
 ) -> Result<Vec<TestResult>, String> {
+    let staged = match options.sandbox {
+        Some(sandbox) => stage(sandbox, binaries)?,
+        None => binaries.to_vec(),
+    };
     let mut work = Vec::new();
-    for binary in binaries {
+    for (binary, copy) in binaries.iter().zip(&staged) {
         for test in build::list(binary)? {
-            work.push((binary, test));
+            work.push((copy, test));
         }
     }
     let next = AtomicUsize::new(0);
@@ -83,9 +91,35 @@ pub fn run_all(
             });
         }
     });
+    if options.sandbox.is_some() {
+        for copy in &staged {
+            if let Some(dir) = copy.path.parent() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
     let mut results = results.into_inner().unwrap();
     results.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(results)
+}
+
+/// The sandbox's copies of the test binaries.
+#[cfg(unix)]
+fn stage(sandbox: &Sandbox, binaries: &[TestBinary]) -> Result<Vec<TestBinary>, String> {
+    binaries
+        .iter()
+        .map(|b| {
+            Ok(TestBinary {
+                target: b.target.clone(),
+                path: sandbox.stage(&b.path)?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(not(unix))]
+fn stage(sandbox: &Sandbox, _: &[TestBinary]) -> Result<Vec<TestBinary>, String> {
+    match *sandbox {}
 }
 
 /// Why a test that exited 0 still failed, when its pass is not proven.
@@ -100,30 +134,14 @@ pub const MESSAGE_BYTES: usize = 2048;
 fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options) -> TestResult {
     let name = format!("{}::{test}", binary.target);
     let limit = time_limit(options.envs);
-    let mut command = Command::new(&binary.path);
-    command
-        .args([test, "--exact", "--test-threads=1", "--color", "never"])
-        .env("RUST_BACKTRACE", "0")
-        .envs(options.envs.iter().copied())
-        .current_dir(crate_dir)
-        .stdin(Stdio::null());
-    let outcome = (|| {
-        let proof = options
-            .proof
-            .then(|| attach_proof(&mut command))
-            .transpose()?;
-        let ended = capture::run(command, limit)?;
-        Ok::<_, std::io::Error>((ended, proof))
-    })();
-    let (status, message) = match outcome {
-        Err(e) => (TestStatus::Fail, format!("could not run the test: {e}")),
-        Ok((
-            Ended {
-                status: None,
-                output,
-            },
-            _,
-        )) => {
+    let args = [test, "--exact", "--test-threads=1", "--color", "never"];
+    let (ended, output) = match run_process(binary, &args, crate_dir, options, limit) {
+        Ok(ended) => ended,
+        Err(e) => (Err(format!("could not run the test: {e}")), String::new()),
+    };
+    let (status, message) = match ended {
+        Err(why) => (TestStatus::Fail, why),
+        Ok(Ended::Killed) => {
             let message = format!(
                 "killed after {}s, past the test's own deadline: something blocked outside \
                  the test body\n{}",
@@ -137,27 +155,14 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options)
                 killed: true,
             };
         }
-        Ok((
-            Ended {
-                status: Some(status),
-                output,
-            },
-            proof,
-        )) if status.success() => {
-            let proven = libtest_says_ok(&output, test) && proof.is_none_or(Proof::confirmed);
-            if proven {
+        Ok(Ended::Exited(status, proven)) if status.success() => {
+            if libtest_says_ok(&output, test) && proven {
                 (TestStatus::Pass, String::new())
             } else {
                 (TestStatus::Fail, UNPROVEN_MESSAGE.to_owned())
             }
         }
-        Ok((
-            Ended {
-                status: Some(status),
-                output,
-            },
-            _,
-        )) => {
+        Ok(Ended::Exited(status, _)) => {
             let message = failure_message(test, status, &output);
             if message.contains(OWN_DEADLINE_MESSAGE) {
                 (TestStatus::Timeout, message)
@@ -172,6 +177,60 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options)
         message: cap(message),
         killed: false,
     }
+}
+
+/// How a test process ended.
+enum Ended {
+    /// By itself, with this status; `true` if its pass is proven (or no
+    /// proof was asked for).
+    Exited(ExitStatus, bool),
+    /// Killed at the time limit.
+    Killed,
+}
+
+/// Runs the test binary with `args`, directly or in the sandbox: how it
+/// ended (or why it could not run), and the end of its output.
+fn run_process(
+    binary: &TestBinary,
+    args: &[&str],
+    crate_dir: &Path,
+    options: &Options,
+    limit: Duration,
+) -> std::io::Result<(Result<Ended, String>, String)> {
+    #[cfg(unix)]
+    if let Some(sandbox) = options.sandbox {
+        let work = sandbox.test_dir("test").map_err(std::io::Error::other)?;
+        let mut launch = sandbox.command(&binary.path, args, &work, limit, options.envs);
+        let proof = options
+            .proof
+            .then(|| Proof::attach(&mut launch.command))
+            .transpose()?;
+        let ran = launch.run();
+        let _ = std::fs::remove_dir_all(&work);
+        let (outcome, output) = ran?;
+        let ended = outcome.map(|outcome| match outcome {
+            Outcome::Killed => Ended::Killed,
+            Outcome::Ended(status) => Ended::Exited(status, proof.is_none_or(Proof::confirmed)),
+        });
+        return Ok((ended, output));
+    }
+    let mut command = Command::new(&binary.path);
+    command
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .envs(options.envs.iter().copied())
+        .current_dir(crate_dir)
+        .stdin(Stdio::null());
+    let proof = options
+        .proof
+        .then(|| attach_proof(&mut command))
+        .transpose()?;
+    let captured = capture::run(command, limit)?;
+    let ended = match captured.status {
+        None => Ended::Killed,
+        Some(status) => Ended::Exited(status, proof.is_none_or(Proof::confirmed)),
+    };
+    Ok((Ok(ended), captured.output))
 }
 
 /// Whether libtest's own result line for `test` says `ok`.
@@ -193,6 +252,11 @@ fn attach_proof(_: &mut Command) -> std::io::Result<Proof> {
 /// No proof channel off Unix: [`attach_proof`] refuses.
 #[cfg(not(unix))]
 struct Proof;
+
+/// No sandbox off Unix (there is no value of this type).
+#[cfg(not(unix))]
+#[derive(Debug)]
+pub enum Sandbox {}
 
 #[cfg(not(unix))]
 impl Proof {
@@ -238,17 +302,21 @@ pub struct Options<'a> {
     /// trusted. Every graded test must then run its body under
     /// `lesson13_testkit::with_deadline`.
     pub proof: bool,
+    /// Run each test in this sandbox (see [`crate::sandbox`]), in a folder
+    /// of its own with a scrubbed environment, rather than directly.
+    pub sandbox: Option<&'a Sandbox>,
 }
 
 impl Options<'_> {
     /// `jobs` processes at once, locked dependencies, no extra environment,
-    /// no proof of pass.
+    /// no proof of pass, no sandbox.
     pub fn jobs(jobs: usize) -> Options<'static> {
         Options {
             jobs,
             envs: &[],
             locked: true,
             proof: false,
+            sandbox: None,
         }
     }
 }

@@ -12,8 +12,9 @@
 
 use crate::exercises::{ALL, Exercise};
 use crate::grading_copy::GradingCopy;
-use crate::report::{ExerciseReport, Report, Status, StudentReport};
+use crate::report::{ExerciseReport, Report, SandboxReport, Status, StudentReport};
 use crate::workspace;
+use lesson13_runner::sandbox::{self, Sandbox};
 use lesson13_runner::static_check::{self, Rejection};
 use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
 use std::path::{Path, PathBuf};
@@ -80,14 +81,18 @@ pub struct Settings {
     /// Reject a `lib.rs` that names anything off limits, unbuilt. Only the
     /// hostile fixtures turn it off, to test the other layers on their own.
     pub static_check: bool,
+    /// The sandbox around each test process.
+    pub sandbox: sandbox::Mode,
 }
 
 impl Settings {
-    /// Every protection on, `jobs` test processes at once.
+    /// Every protection on (the sandbox as the system allows), `jobs` test
+    /// processes at once.
     pub fn new(jobs: usize) -> Settings {
         Settings {
             jobs,
             static_check: true,
+            sandbox: sandbox::Mode::Auto,
         }
     }
 }
@@ -103,18 +108,16 @@ pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String
 /// workspace (see `grading_copy`).
 pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<Report, String> {
     let root = workspace::root();
-    let copy = match source {
-        Source::Workspace => None,
-        Source::Submission(_) => Some(GradingCopy::new()?),
-    };
-    let (from, present, workspace_dir, target) = match (source, &copy) {
-        (Source::Submission(dir), Some(copy)) => (
+    let copy = GradingCopy::new()?;
+    let sandbox = Sandbox::new(settings.sandbox, &copy.sandbox_dir())?;
+    let (from, present, workspace_dir, target) = match source {
+        Source::Submission(dir) => (
             dir.clone(),
             submitted(dir),
-            copy.path().to_path_buf(),
+            copy.path(),
             workspace::scratch_target_dir().join(format!("grade-{slot}")),
         ),
-        _ => (
+        Source::Workspace => (
             root.clone(),
             ALL.to_vec(),
             root.clone(),
@@ -140,17 +143,22 @@ pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<R
                 continue;
             }
         };
-        if copy.is_some() {
+        if let Source::Submission(_) = source {
             // The very text that was checked, not the file again.
             let to = workspace_dir.join(exercise.lib_rs());
             std::fs::write(&to, text).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
         }
+        let options = Options {
+            proof: true,
+            sandbox: Some(&sandbox),
+            ..Options::jobs(settings.jobs)
+        };
         exercises.push(grade_exercise(
             &root,
             &workspace_dir,
             &target,
             exercise,
-            settings,
+            &options,
         )?);
     }
     let passed = exercises.iter().map(|e| e.passed).sum();
@@ -159,7 +167,37 @@ pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<R
         exercises,
         passed,
         total,
+        sandbox: SandboxReport {
+            mode: mode_word(settings.sandbox).to_owned(),
+            active: sandbox.active().to_vec(),
+            missing: sandbox.missing(),
+        },
     })
+}
+
+fn mode_word(mode: sandbox::Mode) -> &'static str {
+    match mode {
+        sandbox::Mode::Auto => "auto",
+        sandbox::Mode::Require => "require",
+        sandbox::Mode::Off => "off",
+    }
+}
+
+/// Probes the sandbox once, before any grading, and prints what it does;
+/// `Err` if `--sandbox require` cannot be met.
+fn announce_sandbox(mode: sandbox::Mode) -> Result<(), String> {
+    let scratch = tempfile::Builder::new()
+        .prefix("lesson13-probe-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+    let sandbox = Sandbox::new(mode, scratch.path())?;
+    println!("{}", sandbox.describe());
+    if !sandbox.missing().is_empty() && mode == sandbox::Mode::Auto {
+        println!(
+            "  (grading goes on without the missing protections; --sandbox require refuses instead)"
+        );
+    }
+    Ok(())
 }
 
 /// An exercise whose `lib.rs` the static check refused: no marks, not built.
@@ -191,14 +229,10 @@ fn grade_exercise(
     workspace_dir: &Path,
     target: &Path,
     exercise: Exercise,
-    settings: &Settings,
+    options: &Options,
 ) -> Result<ExerciseReport, String> {
     let krate = exercise.krate.to_owned();
-    let options = Options {
-        proof: true,
-        ..Options::jobs(settings.jobs)
-    };
-    let results = match runner::test_crate(workspace_dir, exercise.krate, target, &options)? {
+    let results = match runner::test_crate(workspace_dir, exercise.krate, target, options)? {
         CrateRun::Ran(results) => results,
         CrateRun::CompileError(errors) => {
             return Ok(ExerciseReport {
@@ -249,7 +283,11 @@ pub fn reference_test_count(root: &Path, exercise: Exercise) -> usize {
 
 /// Grades every sub-folder of `dir` (one per student), `parallel` at a
 /// time, printing a line per student as each finishes.
-pub fn grade_all(dir: &Path, parallel: usize, jobs: usize) -> Result<Vec<StudentReport>, String> {
+pub fn grade_all(
+    dir: &Path,
+    parallel: usize,
+    settings: &Settings,
+) -> Result<Vec<StudentReport>, String> {
     let mut students: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
         .filter_map(Result::ok)
@@ -274,7 +312,7 @@ pub fn grade_all(dir: &Path, parallel: usize, jobs: usize) -> Result<Vec<Student
             scope.spawn(move || {
                 while let Some((name, path)) = students.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let started = Instant::now();
-                    let report = grade(&Source::Submission(path.clone()), slot, jobs);
+                    let report = grade_with(&Source::Submission(path.clone()), slot, settings);
                     let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
                     let score = match &report {
                         Ok(_) if submitted(path).is_empty() => {
@@ -320,12 +358,23 @@ pub struct Args {
     /// How many test processes each submission runs at once.
     #[arg(long, value_name = "N", default_value_t = crate::default_jobs())]
     jobs: usize,
+    /// The sandbox around each test process (Linux): auto uses what the
+    /// kernel offers and says what is missing; require refuses to grade
+    /// without every protection; off runs tests unconfined (trusted code
+    /// only).
+    #[arg(long, value_name = "MODE", default_value = "auto")]
+    sandbox: sandbox::Mode,
 }
 
 /// Runs `cargo xtask grade`.
 pub fn run(args: &Args) -> Result<(), String> {
+    announce_sandbox(args.sandbox)?;
+    let settings = Settings {
+        sandbox: args.sandbox,
+        ..Settings::new(args.jobs)
+    };
     if let Some(dir) = &args.submissions {
-        let reports = grade_all(dir, args.parallel, args.jobs)?;
+        let reports = grade_all(dir, args.parallel, &settings)?;
         crate::report::print_summary(&reports);
         for (folder, out) in [(&args.json, "json"), (&args.junit, "xml")] {
             if let Some(folder) = folder {
@@ -363,7 +412,7 @@ pub fn run(args: &Args) -> Result<(), String> {
             (Source::Submission(dir.clone()), name)
         }
     };
-    let report = grade(&source, 0, args.jobs)?;
+    let report = grade_with(&source, 0, &settings)?;
     crate::report::print_table(&report);
     if let Some(path) = &args.json {
         crate::report::write_json(&report, path)?;

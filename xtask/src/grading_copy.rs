@@ -8,6 +8,10 @@
 //! `xtask/` or `.git`: nothing that a submission could read, at build or run
 //! time, is the instructor's beyond what grading needs.
 //!
+//! The folder holds the workspace in `ws/`, which only the grader's user may
+//! enter, and `sandbox/`, where each test gets a folder of its own (the test
+//! may run as `nobody`, so that one is open to everyone).
+//!
 //! A grader that is killed cannot delete its folder, so each folder holds a
 //! lock file, locked while grading, and every grading run first deletes the
 //! folders whose lock nobody holds.
@@ -15,7 +19,7 @@
 use crate::bundle;
 use crate::workspace;
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The name every grading folder starts with, in the OS's temporary folder.
 const PREFIX: &str = "lesson13-grade-";
@@ -40,13 +44,25 @@ impl GradingCopy {
             .tempdir()
             .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
         let lock = Lock::create(&dir.path().join(LOCK))?;
-        write(dir.path())?;
-        Ok(GradingCopy { dir, _lock: lock })
+        let copy = GradingCopy { dir, _lock: lock };
+        write(&copy.path())?;
+        std::fs::create_dir(copy.sandbox_dir())
+            .map_err(|e| format!("cannot create {}: {e}", copy.sandbox_dir().display()))?;
+        // The test (maybe `nobody`) must reach sandbox/ but not ws/.
+        set_mode(&copy.path(), 0o700)?;
+        set_mode(&copy.sandbox_dir(), 0o711)?;
+        set_mode(copy.dir.path(), 0o711)?;
+        Ok(copy)
     }
 
     /// The workspace root of the copy.
-    pub fn path(&self) -> &Path {
-        self.dir.path()
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("ws")
+    }
+
+    /// Where the sandbox puts each test's folder.
+    pub fn sandbox_dir(&self) -> PathBuf {
+        self.dir.path().join("sandbox")
     }
 }
 
@@ -122,4 +138,16 @@ impl Lock {
         #[cfg(not(unix))]
         Some(Lock(file))
     }
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: u32) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| format!("cannot set the mode of {}: {e}", path.display()))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_: &Path, _: u32) -> Result<(), String> {
+    Ok(())
 }

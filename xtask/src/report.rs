@@ -2,6 +2,7 @@
 //! (serde_json) and JUnit XML (quick-junit).
 
 use crate::exercises::ALL;
+use lesson13_runner::sandbox::Protection;
 use lesson13_runner::{TestResult, TestStatus, gist};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use serde::Serialize;
@@ -47,6 +48,19 @@ pub struct Report {
     pub exercises: Vec<ExerciseReport>,
     pub passed: usize,
     pub total: usize,
+    /// The protections every test ran under.
+    pub sandbox: SandboxReport,
+}
+
+/// What the sandbox did for a submission's tests (see `--sandbox`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SandboxReport {
+    /// `auto`, `require` or `off`.
+    pub mode: String,
+    /// The protections in force.
+    pub active: Vec<Protection>,
+    /// The protections this system could not give.
+    pub missing: Vec<Protection>,
 }
 
 /// A student's folder name and grade, or why it could not be graded.
@@ -174,8 +188,12 @@ pub fn write_json(report: &Report, path: &Path) -> Result<(), String> {
 /// Writes `report` as a JUnit XML file: one suite per exercise.
 pub fn write_junit(report: &Report, name: &str, path: &Path) -> Result<(), String> {
     let mut junit = quick_junit::Report::new(format!("lesson13 {name}"));
+    let names = |protections: &[Protection]| serde_json::to_string(protections).unwrap_or_default();
     for exercise in &report.exercises {
         let mut suite = TestSuite::new(exercise.krate.as_str());
+        suite.add_property(("sandbox.mode", report.sandbox.mode.as_str()));
+        suite.add_property(("sandbox.active", names(&report.sandbox.active).as_str()));
+        suite.add_property(("sandbox.missing", names(&report.sandbox.missing).as_str()));
         match exercise.status {
             Status::CompileError | Status::Rejected | Status::Missing => {
                 let mut status = if exercise.status == Status::Missing {
