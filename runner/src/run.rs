@@ -233,10 +233,14 @@ fn run_process(
     Ok((Ok(ended), captured.output))
 }
 
-/// Whether libtest's own result line for `test` says `ok`.
+/// Whether libtest itself says that `test`, run alone, passed: its own
+/// line for the test (whose `ok` may come after output the test printed
+/// around libtest's capture) and its summary, one passed and none failed.
 fn libtest_says_ok(output: &str, test: &str) -> bool {
-    let line = format!("test {test} ... ok");
-    output.lines().any(|l| l == line)
+    let started = format!("test {test} ... ");
+    let mut lines = output.lines();
+    lines.any(|l| l.starts_with(&started))
+        && lines.any(|l| l.starts_with("test result: ok. 1 passed; 0 failed;"))
 }
 
 #[cfg(unix)]
@@ -328,7 +332,11 @@ pub fn test_crate(
     target_dir: &Path,
     options: &Options,
 ) -> Result<CrateRun, String> {
-    match build::build(workspace, krate, target_dir, options.locked)? {
+    let build = match options.sandbox {
+        Some(_) => build::build_untrusted,
+        None => build::build,
+    };
+    match build(workspace, krate, target_dir, options.locked)? {
         Build::CompileError(errors) => Ok(CrateRun::CompileError(errors)),
         Build::Built(binaries) => {
             let results = run_all(&binaries, &workspace.join(krate), options)?;

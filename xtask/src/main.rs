@@ -8,6 +8,7 @@ mod fixtures;
 mod flakes;
 mod grade;
 mod grading_copy;
+mod hostile;
 mod report;
 mod verify;
 mod workspace;
