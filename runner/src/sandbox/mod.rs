@@ -181,8 +181,8 @@ impl Sandbox {
         Ok(dir)
     }
 
-    /// Copies test binaries into the scratch folder, readable and executable
-    /// by everyone, so that the test can run as `nobody` and nothing else of
+    /// Puts a test binary into the scratch folder (a hard link, or else a
+    /// copy), readable and executable by everyone, so that the test can run as `nobody` and nothing else of
     /// the build is within its reach.
     pub(crate) fn stage(&self, binary: &Path) -> Result<PathBuf, String> {
         let dir = tempfile::Builder::new()
