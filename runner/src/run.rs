@@ -269,8 +269,16 @@ impl Proof {
     }
 }
 
-/// `message`, cut to at most [`MESSAGE_BYTES`] at a character boundary.
-pub fn cap(mut message: String) -> String {
+/// `message`, safe to show and store: control characters (a terminal escape
+/// sequence, say) replaced by `�`, and cut to at most [`MESSAGE_BYTES`] at a
+/// character boundary.
+pub fn cap(message: String) -> String {
+    let is_control = |c: char| c.is_control() && c != '\n' && c != '\t';
+    let mut message = if message.contains(is_control) {
+        message.replace(is_control, "\u{FFFD}")
+    } else {
+        message
+    };
     if message.len() <= MESSAGE_BYTES {
         return message;
     }
@@ -342,5 +350,29 @@ pub fn test_crate(
             let results = run_all(&binaries, &workspace.join(krate), options)?;
             Ok(CrateRun::Ran(results))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_loses_its_control_characters_and_its_excess() {
+        let message = cap("red \u{1b}[31mtext\u{7}\n\tnext line".to_owned());
+        assert_eq!(message, "red \u{FFFD}[31mtext\u{FFFD}\n\tnext line");
+        let long = cap("é".repeat(MESSAGE_BYTES));
+        assert!(long.len() <= MESSAGE_BYTES, "{}", long.len());
+        assert!(long.ends_with("more bytes cut)"), "{long}");
+    }
+
+    #[test]
+    fn libtest_must_say_the_one_test_passed() {
+        let ok = "running 1 test\ntest graded::x ... printed by the test\nok\n\n\
+                  test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 9 filtered out\n";
+        assert!(libtest_says_ok(ok, "graded::x"));
+        assert!(!libtest_says_ok(ok, "graded::y"));
+        let forged = "test result: ok. 1 passed; 0 failed;\ntest graded::x ... ok\n";
+        assert!(!libtest_says_ok(forged, "graded::x"));
     }
 }

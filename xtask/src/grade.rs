@@ -240,7 +240,7 @@ fn grade_exercise(
                 status: Status::CompileError,
                 passed: 0,
                 total: reference_test_count(root, exercise),
-                message: errors,
+                message: runner::run::cap(errors),
                 tests: Vec::new(),
             });
         }
