@@ -35,9 +35,11 @@ enum Command {
     /// and everything in it but those files is ignored. The files are put
     /// into a clean copy of this workspace, so the tests (public and hidden)
     /// and the dependencies are the instructor's. Each test runs in its own
-    /// process under a time limit.
+    /// process under a time limit, in a sandbox (see --sandbox), and passes
+    /// only when the test harness proves that its body returned.
     ///
-    /// Each exercise is graded pass, fail, compile_error, timeout or
+    /// Each exercise is graded pass, fail, compile_error, rejected (its
+    /// lib.rs names something off limits: it is not built), timeout or
     /// missing, with every test's result and failure message.
     ///
     /// Exit status: 0 whenever grading ran, whatever the grade; non-zero

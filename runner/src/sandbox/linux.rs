@@ -164,7 +164,7 @@ fn write_id_maps(pid: Pid, uid: u32, gid: u32) -> Result<(), String> {
     write("gid_map", format!("{gid} {gid} 1"))
 }
 
-/// Whether `pid` (a child) exits within `limit`; it is not reaped.
+/// Whether `pid` (a child) exits within `limit` (it may be reaped already).
 fn exited_within(pid: Pid, limit: Duration) -> bool {
     // SAFETY: pidfd_open on our own child; the returned fd is owned below.
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid.as_raw(), 0) };
@@ -173,7 +173,7 @@ fn exited_within(pid: Pid, limit: Duration) -> bool {
         let start = std::time::Instant::now();
         while start.elapsed() < limit {
             use nix::sys::wait::WaitPidFlag;
-            match waitpid(pid, Some(WaitPidFlag::WNOHANG | WaitPidFlag::WNOWAIT)) {
+            match waitpid(pid, Some(WaitPidFlag::WNOHANG)) {
                 Ok(WaitStatus::StillAlive) => std::thread::sleep(Duration::from_millis(5)),
                 _ => return true,
             }
@@ -221,6 +221,12 @@ fn unshare_and_fork(spec: &Spec, ready: OwnedFd, go: OwnedFd, uid: u32, gid: u32
     // without a PID namespace.
     let _ = nix::unistd::setpgid(Pid::from_raw(0), Pid::from_raw(0));
     let root = nix::unistd::geteuid().is_root();
+    if root {
+        // Root's supplementary groups (group root among them) would stay
+        // with the test inside a user namespace, where they cannot be
+        // dropped: drop them now.
+        let _ = nix::unistd::setgroups(&[Gid::from_raw(gid)]);
+    }
     let namespaces = CloneFlags::CLONE_NEWPID | CloneFlags::CLONE_NEWNET | CloneFlags::CLONE_NEWNS;
     let mut applied = Vec::new();
     let kind = if unshare(namespaces | CloneFlags::CLONE_NEWUSER).is_ok() {
