@@ -7,6 +7,8 @@ mod exercises;
 mod fixtures;
 mod flakes;
 mod grade;
+mod grading_copy;
+mod hostile;
 mod report;
 mod verify;
 mod workspace;
@@ -33,9 +35,11 @@ enum Command {
     /// and everything in it but those files is ignored. The files are put
     /// into a clean copy of this workspace, so the tests (public and hidden)
     /// and the dependencies are the instructor's. Each test runs in its own
-    /// process under a time limit.
+    /// process under a time limit, in a sandbox (see --sandbox), and passes
+    /// only when the test harness proves that its body returned.
     ///
-    /// Each exercise is graded pass, fail, compile_error, timeout or
+    /// Each exercise is graded pass, fail, compile_error, rejected (its
+    /// lib.rs names something off limits: it is not built), timeout or
     /// missing, with every test's result and failure message.
     ///
     /// Exit status: 0 whenever grading ran, whatever the grade; non-zero
@@ -94,6 +98,8 @@ fn default_jobs() -> usize {
 }
 
 fn main() -> ExitCode {
+    // The grader re-executes itself as the sandbox's launcher for each test.
+    lesson13_runner::sandbox::run_launcher_if_asked();
     let result = match Cli::parse().command {
         Command::Grade(args) => grade::run(&args),
         Command::Bundle { out } => bundle::export(&out).map(|()| {
