@@ -255,7 +255,7 @@ pub fn run(root: &Path, jobs: usize) -> Result<(), String> {
     )?;
     let scheme = Scheme::load(None, &workspace::root())?;
     students::folder_or_explain(&submission, "the submission")?;
-    let report = class::grade_student(&submission, 0, jobs, &scheme)?;
+    let report = class::grade_student(&submission, 0, &crate::grade::Settings::new(jobs), &scheme)?;
     crate::report::print_table(&report);
     gradescope::write(&report, &scheme, &results)?;
     println!("wrote {}", results.display());

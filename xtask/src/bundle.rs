@@ -14,8 +14,8 @@ use std::process::Command;
 /// The folder that holds each exercise's hidden tests.
 pub const HIDDEN_TESTS: &str = "tests/hidden";
 
-/// The workspace members a student gets.
-fn members() -> Vec<&'static str> {
+/// The workspace members a student gets (and a grading copy holds).
+pub fn members() -> Vec<&'static str> {
     ALL.iter().map(|e| e.krate).chain(["testkit"]).collect()
 }
 
@@ -47,7 +47,7 @@ pub fn export(out: &Path) -> Result<(), String> {
 }
 
 /// The workspace manifest with only the student's members.
-fn write_manifest(root: &Path, out: &Path) -> Result<(), String> {
+pub fn write_manifest(root: &Path, out: &Path) -> Result<(), String> {
     let text = std::fs::read_to_string(root.join("Cargo.toml"))
         .map_err(|e| format!("cannot read Cargo.toml: {e}"))?;
     let mut manifest: toml_edit::DocumentMut =
@@ -63,7 +63,7 @@ fn write_manifest(root: &Path, out: &Path) -> Result<(), String> {
 
 /// Lets cargo drop the lock entries that only the left-out crates used,
 /// keeping every version as it was.
-fn trim_lock_file(out: &Path) -> Result<(), String> {
+pub fn trim_lock_file(out: &Path) -> Result<(), String> {
     let status = Command::new(env!("CARGO"))
         .args(["metadata", "--format-version", "1", "--offline"])
         .current_dir(out)

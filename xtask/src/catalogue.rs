@@ -178,10 +178,10 @@ pub fn run(only: Option<&str>, jobs: usize) -> Result<String, String> {
         std::io::stdout().flush().ok();
         install(&root, scratch.path(), entry)?;
         let options = Options {
-            jobs,
             envs: &[("LESSON13_DEADLINE_SECS", DEADLINE_SECS)],
             // A wrapper's `Requires:` lines add dependencies to the lock.
             locked: entry.requires.is_empty(),
+            ..Options::jobs(jobs)
         };
         let run = match runner::test_crate(scratch.path(), entry.exercise.krate, &target, &options)?
         {

@@ -2,7 +2,7 @@
 //! time, with progress; each student's reports are written as soon as they
 //! are graded, so an interrupted run keeps what it did.
 
-use crate::grade::{self, Source};
+use crate::grade::{self, Settings, Source};
 use crate::progress::Progress;
 use crate::report::{self, Report, StudentReport};
 use crate::scheme::Scheme;
@@ -17,8 +17,8 @@ use std::time::Instant;
 pub struct Options<'a> {
     /// How many submissions at once.
     pub parallel: usize,
-    /// How many test processes per submission at once.
-    pub jobs: usize,
+    /// How to grade each submission (test processes at once, sandbox).
+    pub settings: Settings,
     /// Only this slice of the class.
     pub shard: Option<Shard>,
     /// Points and weights.
@@ -34,12 +34,12 @@ pub struct Options<'a> {
 pub fn grade_student(
     path: &Path,
     slot: usize,
-    jobs: usize,
+    settings: &Settings,
     scheme: &Scheme,
 ) -> Result<Report, String> {
     let started = Instant::now();
     let located = students::locate(path)?;
-    grade_located(&located, started, slot, jobs, scheme)
+    grade_located(&located, started, slot, settings, scheme)
 }
 
 /// Grades a located submission (its exercises may be none: all missing,
@@ -49,10 +49,10 @@ pub fn grade_located(
     located: &students::Located,
     started: Instant,
     slot: usize,
-    jobs: usize,
+    settings: &Settings,
     scheme: &Scheme,
 ) -> Result<Report, String> {
-    let mut report = grade::grade(&Source::Submission(located.dir.clone()), slot, jobs)?;
+    let mut report = grade::grade_with(&Source::Submission(located.dir.clone()), slot, settings)?;
     report.found_in = Some(located.found_in.clone());
     if located.exercises.is_empty() {
         report.message = format!("no exercise found: {}", located.hint);
@@ -95,7 +95,7 @@ pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>
             scope.spawn(move || {
                 while let Some(student) = students.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let mut report =
-                        grade_student(&student.path, slot, options.jobs, options.scheme);
+                        grade_student(&student.path, slot, &options.settings, options.scheme);
                     let shard = options.shard.map(|shard| ShardInfo {
                         index: shard.index,
                         count: shard.count,

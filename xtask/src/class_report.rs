@@ -114,6 +114,7 @@ fn exercises(graded: &[(&str, &Report)]) -> String {
         Status::Fail,
         Status::Timeout,
         Status::CompileError,
+        Status::Rejected,
         Status::Missing,
     ];
     let mut text = String::from("## Exercises\n\n| exercise | mean points |");
@@ -449,7 +450,7 @@ mod tests {
             "{page}"
         );
         assert!(
-            page.contains("| lesson13-oneshot | 7.5 of 25 | 1 | 3 | 0 | 1 | 0 | 1 |"),
+            page.contains("| lesson13-oneshot | 7.5 of 25 | 1 | 3 | 0 | 1 | 0 | 0 | 1 |"),
             "{page}"
         );
         assert!(

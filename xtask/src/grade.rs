@@ -1,16 +1,25 @@
 //! `cargo xtask grade`: grades the workspace as it stands, one submission, or
-//! a folder of submissions, into a table, JSON and JUnit.
+//! a folder of submissions (see `class`), into a table, JSON, JUnit, a CSV
+//! gradebook, Gradescope's results and a class report, with points from the
+//! grading scheme (`scheme`).
 //!
-//! A submission's `<crate>/src/lib.rs` files are put into a clean copy of this
-//! workspace, so the tests and dependencies are the instructor's, whatever
-//! else the submission holds. Each test runs in its own process (see
-//! `runner`), so one hung or crashing test costs only its own result.
+//! A submission is hostile code. Its `<crate>/src/lib.rs` files are read
+//! without trusting them and statically checked (`rejected` if they name
+//! anything off limits), then put into a fresh grading copy outside this
+//! workspace (`grading_copy`), so the tests and dependencies are the
+//! instructor's, whatever else the submission holds. Each test runs in its
+//! own process (see `runner`), so one hung or crashing test costs only its
+//! own result, and passes only when the test harness proves its body
+//! returned.
 
 use crate::exercises::{ALL, Exercise};
+use crate::grading_copy::GradingCopy;
 use crate::outputs::{self, Kind, Output};
-use crate::report::{ExerciseReport, Report, Score, Status, StudentReport};
+use crate::report::{ExerciseReport, Report, SandboxReport, Score, Status, StudentReport};
 use crate::scheme::Scheme;
 use crate::{class, students, workspace};
+use lesson13_runner::sandbox::{self, Sandbox};
+use lesson13_runner::static_check::{self, Rejection};
 use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
 use std::path::{Path, PathBuf};
 
@@ -23,42 +32,139 @@ pub enum Source {
     Submission(PathBuf),
 }
 
-/// Grades one submission. `slot` picks a build folder of its own, so that
-/// several submissions can build at once.
-pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String> {
-    let root = workspace::root();
-    let (scratch, present, target) = match source {
-        Source::Workspace => (None, ALL.to_vec(), root.join("target")),
-        Source::Submission(dir) => {
-            let scratch = workspace::temp_dir("grade-")?;
-            workspace::copy_workspace(&root, scratch.path())?;
-            let target = workspace::scratch_target_dir().join(format!("grade-{slot}"));
-            (Some(scratch), crate::students::laid_out(dir, dir), target)
+/// How to grade: what the instructor chose, and the maintainers' switches.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// How many test processes at once.
+    pub jobs: usize,
+    /// Reject a `lib.rs` that names anything off limits, unbuilt. Only the
+    /// hostile fixtures turn it off, to test the other layers on their own.
+    pub static_check: bool,
+    /// The sandbox around each test process.
+    pub sandbox: sandbox::Mode,
+}
+
+impl Settings {
+    /// Every protection on (the sandbox as the system allows), `jobs` test
+    /// processes at once.
+    pub fn new(jobs: usize) -> Settings {
+        Settings {
+            jobs,
+            static_check: true,
+            sandbox: sandbox::Mode::Auto,
         }
+    }
+}
+
+/// Grades one submission with every protection on. `slot` picks a build
+/// folder of its own, so that several submissions can build at once.
+pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String> {
+    grade_with(source, slot, &Settings::new(jobs))
+}
+
+/// Grades one submission: each exercise's `lib.rs` is read without trusting
+/// it and checked, then built and tested in a fresh grading copy outside this
+/// workspace (see `grading_copy`).
+pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<Report, String> {
+    let root = workspace::root();
+    let copy = GradingCopy::new()?;
+    let sandbox = Sandbox::new(settings.sandbox, &copy.sandbox_dir())?;
+    let (from, present, workspace_dir, target) = match source {
+        Source::Submission(dir) => (
+            dir.clone(),
+            students::laid_out(dir, dir),
+            copy.path(),
+            workspace::scratch_target_dir().join(format!("grade-{slot}")),
+        ),
+        Source::Workspace => (
+            root.clone(),
+            ALL.to_vec(),
+            root.clone(),
+            root.join("target"),
+        ),
     };
-    let workspace_dir = scratch
-        .as_ref()
-        .map_or(root.clone(), |s| s.path().to_path_buf());
     let mut exercises = Vec::new();
     for exercise in ALL {
         if !present.contains(&exercise) {
             exercises.push(missing(&root, exercise));
             continue;
         }
-        if let Source::Submission(dir) = source {
-            let from = dir.join(exercise.lib_rs());
-            std::fs::copy(&from, workspace_dir.join(exercise.lib_rs()))
-                .map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+        let lib_rs = from.join(exercise.lib_rs());
+        let checked = match settings.static_check {
+            true => static_check::read_and_check(&from, &lib_rs),
+            false => static_check::read_submitted(&from, &lib_rs),
+        };
+        let text = match checked {
+            Ok(text) => text,
+            Err(rejections) => {
+                let text = std::fs::read_to_string(&lib_rs).unwrap_or_default();
+                exercises.push(rejected(&root, exercise, &text, &rejections));
+                continue;
+            }
+        };
+        if let Source::Submission(_) = source {
+            // The very text that was checked, not the file again.
+            let to = workspace_dir.join(exercise.lib_rs());
+            std::fs::write(&to, text).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
         }
+        let options = Options {
+            proof: true,
+            sandbox: Some(&sandbox),
+            ..Options::jobs(settings.jobs)
+        };
         exercises.push(grade_exercise(
             &root,
             &workspace_dir,
             &target,
             exercise,
-            jobs,
+            &options,
         )?);
     }
-    Ok(Report::new(exercises))
+    let mut report = Report::new(exercises);
+    report.sandbox = SandboxReport {
+        mode: mode_word(settings.sandbox).to_owned(),
+        active: sandbox.active().to_vec(),
+        missing: sandbox.missing(),
+    };
+    Ok(report)
+}
+
+fn mode_word(mode: sandbox::Mode) -> &'static str {
+    match mode {
+        sandbox::Mode::Auto => "auto",
+        sandbox::Mode::Require => "require",
+        sandbox::Mode::Off => "off",
+    }
+}
+
+/// Probes the sandbox once, before any grading, and prints what it does;
+/// `Err` if `--sandbox require` cannot be met.
+fn announce_sandbox(mode: sandbox::Mode) -> Result<(), String> {
+    let scratch = tempfile::Builder::new()
+        .prefix("lesson13-probe-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+    let sandbox = Sandbox::new(mode, scratch.path())?;
+    println!("{}", sandbox.describe());
+    if !sandbox.missing().is_empty() && mode == sandbox::Mode::Auto {
+        println!(
+            "  (grading goes on without the missing protections; --sandbox require refuses instead)"
+        );
+    }
+    Ok(())
+}
+
+/// An exercise whose `lib.rs` the static check refused: no marks, not built.
+fn rejected(root: &Path, exercise: Exercise, text: &str, why: &[Rejection]) -> ExerciseReport {
+    ExerciseReport {
+        krate: exercise.krate.to_owned(),
+        status: Status::Rejected,
+        passed: 0,
+        total: reference_test_count(root, exercise),
+        score: Score::default(),
+        message: runner::run::cap(static_check::describe(text, why)),
+        tests: Vec::new(),
+    }
 }
 
 /// An exercise the submission left out: no marks out of all its tests.
@@ -79,24 +185,23 @@ fn grade_exercise(
     workspace_dir: &Path,
     target: &Path,
     exercise: Exercise,
-    jobs: usize,
+    options: &Options,
 ) -> Result<ExerciseReport, String> {
     let krate = exercise.krate.to_owned();
-    let results =
-        match runner::test_crate(workspace_dir, exercise.krate, target, &Options::jobs(jobs))? {
-            CrateRun::Ran(results) => results,
-            CrateRun::CompileError(errors) => {
-                return Ok(ExerciseReport {
-                    krate,
-                    status: Status::CompileError,
-                    passed: 0,
-                    total: reference_test_count(root, exercise),
-                    score: Score::default(),
-                    message: errors,
-                    tests: Vec::new(),
-                });
-            }
-        };
+    let results = match runner::test_crate(workspace_dir, exercise.krate, target, options)? {
+        CrateRun::Ran(results) => results,
+        CrateRun::CompileError(errors) => {
+            return Ok(ExerciseReport {
+                krate,
+                status: Status::CompileError,
+                passed: 0,
+                total: reference_test_count(root, exercise),
+                score: Score::default(),
+                message: runner::run::cap(errors),
+                tests: Vec::new(),
+            });
+        }
+    };
     let passed = results
         .iter()
         .filter(|r| r.status == TestStatus::Pass)
@@ -222,6 +327,12 @@ pub struct Args {
     /// How many test processes each submission runs at once.
     #[arg(long, value_name = "N", default_value_t = crate::default_jobs(), value_parser = at_least_one)]
     jobs: usize,
+    /// The sandbox around each test process (Linux): auto uses what the
+    /// kernel offers and says what is missing; require refuses to grade
+    /// without every protection; off runs tests unconfined (trusted code
+    /// only).
+    #[arg(long, value_name = "MODE", default_value = "auto")]
+    sandbox: sandbox::Mode,
 }
 
 /// A count of 1 or more (`--parallel`, `--jobs`).
@@ -260,11 +371,16 @@ pub fn run(args: &Args) -> Result<(), String> {
     }
     outputs::prepare(&args.outputs(), args.submissions.as_deref())?;
     check_scheme_names(&scheme, &root)?;
+    announce_sandbox(args.sandbox)?;
+    let settings = Settings {
+        sandbox: args.sandbox,
+        ..Settings::new(args.jobs)
+    };
     let reports = match &args.submissions {
         Some(dir) => {
             let options = class::Options {
                 parallel: args.parallel,
-                jobs: args.jobs,
+                settings,
                 shard: args.shard,
                 scheme: &scheme,
                 json: args.json.as_deref(),
@@ -274,7 +390,7 @@ pub fn run(args: &Args) -> Result<(), String> {
             crate::summary::print(&reports);
             reports
         }
-        None => vec![grade_one(args, &scheme)?],
+        None => vec![grade_one(args, &settings, &scheme)?],
     };
     if let Some(path) = &args.csv {
         crate::gradebook::write(&reports, path)?;
@@ -289,10 +405,10 @@ pub fn run(args: &Args) -> Result<(), String> {
 
 /// Grades the workspace or `--submission`, prints its table and writes its
 /// reports.
-fn grade_one(args: &Args, scheme: &Scheme) -> Result<StudentReport, String> {
+fn grade_one(args: &Args, settings: &Settings, scheme: &Scheme) -> Result<StudentReport, String> {
     let (report, name) = match &args.submission {
         None => {
-            let mut report = grade(&Source::Workspace, 0, args.jobs)?;
+            let mut report = grade_with(&Source::Workspace, 0, settings)?;
             scheme.score(&mut report);
             (report, "workspace".to_owned())
         }
@@ -311,7 +427,7 @@ fn grade_one(args: &Args, scheme: &Scheme) -> Result<StudentReport, String> {
                     located.hint
                 ));
             }
-            let report = class::grade_located(&located, started, 0, args.jobs, scheme)?;
+            let report = class::grade_located(&located, started, 0, settings, scheme)?;
             let name = path
                 .file_stem()
                 .map_or("submission".into(), |n| n.to_string_lossy().into_owned());

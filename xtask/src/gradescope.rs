@@ -4,9 +4,10 @@
 //! The score and each test's points come from the grading scheme. Public
 //! tests are always `visible`; hidden tests get the scheme's
 //! `[gradescope] hidden_tests` (`after_published` unless set). An exercise
-//! that did not build, or was not submitted, is one visible test worth the
-//! exercise's points, with the compiler's errors or the reason as its
-//! output. The autograder's own output (`stdout`) stays `hidden`.
+//! that did not build, was rejected by the static check, or was not
+//! submitted, is one visible test worth the exercise's points, with the
+//! compiler's errors or the reason as its output. The autograder's own
+//! output (`stdout`) stays `hidden`.
 
 use crate::report::{Report, Status};
 use crate::scheme::{Scheme, Visibility, round, show};
@@ -66,7 +67,7 @@ pub fn results(report: &Report, scheme: &Scheme) -> Results {
     let mut tests = Vec::new();
     for exercise in &report.exercises {
         match exercise.status {
-            Status::CompileError | Status::Missing => tests.push(TestEntry {
+            Status::CompileError | Status::Rejected | Status::Missing => tests.push(TestEntry {
                 name: format!("{}: build", exercise.krate),
                 score: 0.0,
                 max_score: exercise.score.max_points,

@@ -13,6 +13,8 @@ mod flakes;
 mod grade;
 mod gradebook;
 mod gradescope;
+mod grading_copy;
+mod hostile;
 mod merge;
 mod outputs;
 mod progress;
@@ -51,10 +53,12 @@ enum Command {
     /// and everything in it but those files is ignored. The files are put
     /// into a clean copy of this workspace, so the tests (public and hidden)
     /// and the dependencies are the instructor's. Each test runs in its own
-    /// process under a time limit. Dot-folders and __MACOSX are not
-    /// students.
+    /// process under a time limit, in a sandbox (see --sandbox), and passes
+    /// only when the test harness proves that its body returned.
+    /// Dot-folders and __MACOSX are not students.
     ///
-    /// Each exercise is graded pass, fail, compile_error, timeout or
+    /// Each exercise is graded pass, fail, compile_error, rejected (its
+    /// lib.rs names something off limits: it is not built), timeout or
     /// missing, with every test's result and failure message, and points
     /// from the grading scheme (grading.toml: 25 points per exercise,
     /// shared among its tests by weight, 1 each unless set).
@@ -146,6 +150,8 @@ fn default_jobs() -> usize {
 }
 
 fn main() -> ExitCode {
+    // The grader re-executes itself as the sandbox's launcher for each test.
+    lesson13_runner::sandbox::run_launcher_if_asked();
     let result = match Cli::parse().command {
         Command::Grade(args) => grade::run(&args),
         Command::MergeReports(args) => merge::run(&args),

@@ -3,6 +3,7 @@
 
 use crate::scheme::show;
 use crate::stamp::Stamp;
+use lesson13_runner::sandbox::Protection;
 use lesson13_runner::{TestResult, TestStatus, gist};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,9 @@ pub enum Status {
     Fail,
     /// The submission's `lib.rs` did not compile.
     CompileError,
+    /// The static check refused the submission's `lib.rs` (it names
+    /// something off limits); it was not built.
+    Rejected,
     /// Every test that did not pass ran out of time.
     Timeout,
     /// The submission has no `lib.rs` for this exercise.
@@ -35,7 +39,8 @@ pub struct ExerciseReport {
     /// The points earned (see `grading.toml`).
     #[serde(flatten, default)]
     pub score: Score,
-    /// The compiler's first errors, for `compile_error`.
+    /// The compiler's first errors, for `compile_error`; the offending lines
+    /// and why, for `rejected`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
     pub tests: Vec<TestResult>,
@@ -67,6 +72,20 @@ pub struct Report {
     /// For a report of a sharded run, which shard graded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<crate::shard::ShardInfo>,
+    /// The protections every test ran under.
+    #[serde(default)]
+    pub sandbox: SandboxReport,
+}
+
+/// What the sandbox did for a submission's tests (see `--sandbox`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SandboxReport {
+    /// `auto`, `require` or `off`.
+    pub mode: String,
+    /// The protections in force.
+    pub active: Vec<Protection>,
+    /// The protections this system could not give.
+    pub missing: Vec<Protection>,
 }
 
 impl Report {
@@ -82,6 +101,7 @@ impl Report {
             score: Score::default(),
             seconds: 0.0,
             shard: None,
+            sandbox: SandboxReport::default(),
         }
     }
 }
@@ -133,7 +153,7 @@ pub fn print_table(report: &Report) {
             exercise.krate,
             status_word(exercise.status)
         );
-        if exercise.status == Status::CompileError {
+        if matches!(exercise.status, Status::CompileError | Status::Rejected) {
             for line in exercise.message.lines().take(12) {
                 println!("    {line}");
             }
@@ -191,6 +211,7 @@ pub fn status_word(status: Status) -> &'static str {
         Status::Pass => "pass",
         Status::Fail => "fail",
         Status::CompileError => "compile_error",
+        Status::Rejected => "rejected",
         Status::Timeout => "timeout",
         Status::Missing => "missing",
     }
@@ -248,6 +269,7 @@ pub fn write_student_json(
 /// Writes `report` as a JUnit XML file: one suite per exercise.
 pub fn write_junit(report: &Report, name: &str, path: &Path) -> Result<(), String> {
     let mut junit = quick_junit::Report::new(format!("lesson13 {name}"));
+    let names = |protections: &[Protection]| serde_json::to_string(protections).unwrap_or_default();
     for exercise in &report.exercises {
         let mut suite = TestSuite::new(exercise.krate.as_str());
         suite.add_properties([
@@ -256,13 +278,16 @@ pub fn write_junit(report: &Report, name: &str, path: &Path) -> Result<(), Strin
             ("grader", report.grader.version().as_str()),
             ("graded_at", report.grader.graded_at.as_str()),
         ]);
+        suite.add_property(("sandbox.mode", report.sandbox.mode.as_str()));
+        suite.add_property(("sandbox.active", names(&report.sandbox.active).as_str()));
+        suite.add_property(("sandbox.missing", names(&report.sandbox.missing).as_str()));
         match exercise.status {
-            Status::CompileError | Status::Missing => {
+            Status::CompileError | Status::Rejected | Status::Missing => {
                 let mut status = if exercise.status == Status::Missing {
                     TestCaseStatus::skipped()
                 } else {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-                    status.set_type("compile_error");
+                    status.set_type(status_word(exercise.status));
                     status
                 };
                 status.set_message(exercise.message.lines().next().unwrap_or(""));

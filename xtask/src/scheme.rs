@@ -301,7 +301,7 @@ impl Scheme {
 fn tests_count(status: Status) -> bool {
     match status {
         Status::Pass | Status::Fail | Status::Timeout => true,
-        Status::CompileError | Status::Missing => false,
+        Status::CompileError | Status::Rejected | Status::Missing => false,
     }
 }
 

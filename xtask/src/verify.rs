@@ -49,6 +49,10 @@ const CHECKS: &[Check] = &[
         run: crate::fixtures::check_fixtures,
     },
     Check {
+        name: "hostile submissions: rejected by the static check, and held by the sandbox alone",
+        run: crate::hostile::check,
+    },
+    Check {
         name: "bundle round trip: export, test the bundle, grade it",
         run: crate::fixtures::check_bundle_round_trip,
     },
