@@ -37,4 +37,7 @@ pub mod static_check;
 
 pub use build::{Build, TestBinary, build, list};
 pub use message::gist;
-pub use run::{CrateRun, Options, TestResult, TestStatus, run_all, test_crate, time_limit};
+pub use run::{
+    CrateRun, OnResult, Options, TestResult, TestStatus, run_all, run_crates, test_crate,
+    test_crates, time_limit,
+};

@@ -83,10 +83,16 @@ pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<R
             root.join("target"),
         ),
     };
-    let mut exercises = Vec::new();
+    let options = Options {
+        proof: true,
+        sandbox: Some(&sandbox),
+        ..Options::jobs(settings.jobs)
+    };
+    // Each exercise's report, or `None` for one to build and test.
+    let mut exercises: Vec<Option<ExerciseReport>> = Vec::new();
     for exercise in ALL {
         if !present.contains(&exercise) {
-            exercises.push(missing(&root, exercise));
+            exercises.push(Some(missing(&root, exercise)));
             continue;
         }
         let lib_rs = from.join(exercise.lib_rs());
@@ -98,7 +104,7 @@ pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<R
             Ok(text) => text,
             Err(rejections) => {
                 let text = std::fs::read_to_string(&lib_rs).unwrap_or_default();
-                exercises.push(rejected(&root, exercise, &text, &rejections));
+                exercises.push(Some(rejected(&root, exercise, &text, &rejections)));
                 continue;
             }
         };
@@ -106,20 +112,32 @@ pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<R
             // The very text that was checked, not the file again.
             let to = workspace_dir.join(exercise.lib_rs());
             std::fs::write(&to, text).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+            exercises.push(None);
+        } else {
+            exercises.push(Some(grade_exercise(
+                &root,
+                &workspace_dir,
+                &target,
+                exercise,
+                &options,
+            )?));
         }
-        let options = Options {
-            proof: true,
-            sandbox: Some(&sandbox),
-            ..Options::jobs(settings.jobs)
-        };
-        exercises.push(grade_exercise(
-            &root,
-            &workspace_dir,
-            &target,
-            exercise,
-            &options,
-        )?);
     }
+    // A submission's exercises build in one cargo call, and their tests run
+    // in one pool.
+    let to_build: Vec<Exercise> = ALL
+        .iter()
+        .zip(&exercises)
+        .filter(|(_, report)| report.is_none())
+        .map(|(exercise, _)| *exercise)
+        .collect();
+    let mut built =
+        grade_together(&root, &workspace_dir, &target, &to_build, &options)?.into_iter();
+    let exercises: Vec<ExerciseReport> = exercises
+        .into_iter()
+        .map(|report| report.or_else(|| built.next()))
+        .collect::<Option<_>>()
+        .ok_or("an exercise was graded twice or not at all")?;
     let mut report = Report::new(exercises);
     report.sandbox = SandboxReport {
         mode: mode_word(settings.sandbox).to_owned(),
@@ -187,11 +205,83 @@ fn grade_exercise(
     exercise: Exercise,
     options: &Options,
 ) -> Result<ExerciseReport, String> {
+    let run = runner::test_crate(workspace_dir, exercise.krate, target, options)?;
+    Ok(exercise_report(root, exercise, run))
+}
+
+/// The test target a grading copy gets in each exercise crate: the crate's
+/// test targets (`public`, `hidden`) as modules of one binary, so that each
+/// exercise links one test binary, not two, and each test keeps its name.
+const COMBINED: &str = "lesson13_grader";
+
+/// Builds `exercises` in the grading copy in one cargo call (each with its
+/// [`COMBINED`] test target) and runs all their tests in one pool.
+fn grade_together(
+    root: &Path,
+    copy: &Path,
+    target: &Path,
+    exercises: &[Exercise],
+    options: &Options,
+) -> Result<Vec<ExerciseReport>, String> {
+    if exercises.is_empty() {
+        return Ok(Vec::new());
+    }
+    for exercise in exercises {
+        write_combined_target(&copy.join(exercise.krate))?;
+    }
+    let krates: Vec<&str> = exercises.iter().map(|e| e.krate).collect();
+    let runs = runner::test_crates(copy, &krates, COMBINED, target, options)?;
+    Ok(exercises
+        .iter()
+        .zip(runs)
+        .map(|(exercise, run)| exercise_report(root, *exercise, run))
+        .collect())
+}
+
+/// Writes `tests/lesson13_grader.rs`: one `mod` per test target of the
+/// crate, named as the target, at its own path.
+fn write_combined_target(crate_dir: &Path) -> Result<(), String> {
+    let tests = crate_dir.join("tests");
+    let fail = |e: std::io::Error| format!("cannot read {}: {e}", tests.display());
+    let mut modules = Vec::new();
+    for entry in std::fs::read_dir(&tests).map_err(fail)? {
+        let path = entry.map_err(fail)?.path();
+        let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
+        let file = if path.is_dir() {
+            format!("{name}/main.rs")
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            format!("{name}.rs")
+        } else {
+            continue;
+        };
+        if !tests.join(&file).is_file() || name == COMBINED {
+            continue;
+        }
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!(
+                "{}: the test target {name:?} is not a Rust identifier, so it cannot join \
+                 the grading binary: rename it",
+                tests.display()
+            ));
+        }
+        modules.push(format!("#[path = {file:?}]\nmod {name};\n"));
+    }
+    modules.sort();
+    let text = format!(
+        "//! Written by the grader: this crate's test targets in one binary.\n\n{}",
+        modules.join("\n")
+    );
+    let path = tests.join(format!("{COMBINED}.rs"));
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// An exercise's report from how its build and tests went.
+fn exercise_report(root: &Path, exercise: Exercise, run: CrateRun) -> ExerciseReport {
     let krate = exercise.krate.to_owned();
-    let results = match runner::test_crate(workspace_dir, exercise.krate, target, options)? {
+    let mut results = match run {
         CrateRun::Ran(results) => results,
         CrateRun::CompileError(errors) => {
-            return Ok(ExerciseReport {
+            return ExerciseReport {
                 krate,
                 status: Status::CompileError,
                 passed: 0,
@@ -199,9 +289,16 @@ fn grade_exercise(
                 score: Score::default(),
                 message: runner::run::cap(errors),
                 tests: Vec::new(),
-            });
+            };
         }
     };
+    // A test of the combined binary is named as in its own target's.
+    let prefix = format!("{COMBINED}::");
+    for result in &mut results {
+        if let Some(name) = result.name.strip_prefix(&prefix) {
+            result.name = name.to_owned();
+        }
+    }
     let passed = results
         .iter()
         .filter(|r| r.status == TestStatus::Pass)
@@ -213,7 +310,7 @@ fn grade_exercise(
     } else {
         Status::Timeout
     };
-    Ok(ExerciseReport {
+    ExerciseReport {
         krate,
         status,
         passed,
@@ -221,7 +318,7 @@ fn grade_exercise(
         score: Score::default(),
         message: String::new(),
         tests: results,
-    })
+    }
 }
 
 /// How many tests the exercise has, from the instructor's own build of it,
