@@ -8,6 +8,7 @@ use crate::report::{self, Report, StudentReport};
 use crate::scheme::Scheme;
 use crate::shard::{Shard, ShardInfo};
 use crate::students;
+use lesson13_runner::{OnResult, TestResult};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,7 +19,7 @@ pub struct Options<'a> {
     /// How many submissions at once.
     pub parallel: usize,
     /// How to grade each submission (test processes at once, sandbox).
-    pub settings: Settings,
+    pub settings: Settings<'a>,
     /// Only this slice of the class.
     pub shard: Option<Shard>,
     /// Points and weights.
@@ -94,8 +95,19 @@ pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>
                 (&next, &done, &reports, &students, &progress, &write_errors);
             scope.spawn(move || {
                 while let Some(student) = students.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let mut report =
-                        grade_student(&student.path, slot, &options.settings, options.scheme);
+                    let started = Instant::now();
+                    let mut report = students::locate(&student.path).and_then(|located| {
+                        let bar = progress.submission(&student.name, test_count(&located));
+                        let tick = |_: &TestResult| bar.inc(1);
+                        let settings = Settings {
+                            on_result: Some(OnResult(&tick)),
+                            ..options.settings
+                        };
+                        let report =
+                            grade_located(&located, started, slot, &settings, options.scheme);
+                        bar.finish_and_clear();
+                        report
+                    });
                     let shard = options.shard.map(|shard| ShardInfo {
                         index: shard.index,
                         count: shard.count,
@@ -135,6 +147,16 @@ pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>
         }
     }
     Ok(reports)
+}
+
+/// How many tests grading `located` runs: its exercises' reference counts.
+fn test_count(located: &students::Located) -> usize {
+    let root = crate::workspace::root();
+    located
+        .exercises
+        .iter()
+        .map(|e| grade::reference_test_count(&root, *e))
+        .sum()
 }
 
 /// The line printed when a student is done.

@@ -20,7 +20,7 @@ use crate::scheme::Scheme;
 use crate::{class, students, workspace};
 use lesson13_runner::sandbox::{self, Sandbox};
 use lesson13_runner::static_check::{self, Rejection};
-use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
+use lesson13_runner::{self as runner, CrateRun, OnResult, Options, TestStatus};
 use std::path::{Path, PathBuf};
 
 /// Where the `lib.rs` files to grade are.
@@ -34,7 +34,7 @@ pub enum Source {
 
 /// How to grade: what the instructor chose, and the maintainers' switches.
 #[derive(Debug, Clone, Copy)]
-pub struct Settings {
+pub struct Settings<'a> {
     /// How many test processes at once.
     pub jobs: usize,
     /// Reject a `lib.rs` that names anything off limits, unbuilt. Only the
@@ -42,16 +42,19 @@ pub struct Settings {
     pub static_check: bool,
     /// The sandbox around each test process.
     pub sandbox: sandbox::Mode,
+    /// Told each test's result as soon as it is known (a progress bar).
+    pub on_result: Option<OnResult<'a>>,
 }
 
-impl Settings {
+impl Settings<'_> {
     /// Every protection on (the sandbox as the system allows), `jobs` test
     /// processes at once.
-    pub fn new(jobs: usize) -> Settings {
+    pub fn new(jobs: usize) -> Settings<'static> {
         Settings {
             jobs,
             static_check: true,
             sandbox: sandbox::Mode::Auto,
+            on_result: None,
         }
     }
 }
@@ -86,6 +89,7 @@ pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<R
     let options = Options {
         proof: true,
         sandbox: Some(&sandbox),
+        on_result: settings.on_result,
         ..Options::jobs(settings.jobs)
     };
     // Each exercise's report, or `None` for one to build and test.

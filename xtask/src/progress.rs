@@ -1,5 +1,6 @@
-//! Progress while grading a class: a bar over the students (indicatif),
-//! drawn only when stdout is a terminal. Elsewhere (CI, a log file) each finished
+//! Progress while grading a class: a bar over the students and, per
+//! submission being graded, a bar over its tests (indicatif), drawn only
+//! when stdout is a terminal. Elsewhere (CI, a log file) each finished
 //! student is one plain line, and nothing else is printed.
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -48,6 +49,21 @@ impl Progress {
         }
     }
 
+    /// A bar for one submission being graded, over `tests` tests; hidden
+    /// without a terminal. Tick it once per finished test.
+    pub fn submission(&self, name: &str, tests: usize) -> ProgressBar {
+        let Some(multi) = &self.multi else {
+            return ProgressBar::hidden();
+        };
+        let bar = multi.insert_before(&self.students, ProgressBar::new(tests as u64));
+        bar.set_style(
+            ProgressStyle::with_template("  {bar:20} {pos}/{len} tests  {msg}")
+                .expect("a valid template"),
+        );
+        bar.set_message(name.to_owned());
+        bar
+    }
+
     /// One more student done.
     pub fn student_done(&self) {
         self.students.inc(1);
@@ -67,15 +83,19 @@ mod tests {
     fn without_a_terminal_there_is_no_bar() {
         let progress = Progress::with_terminal(3, false);
         assert!(progress.multi.is_none() && progress.students.is_hidden());
+        assert!(progress.submission("alice", 12).is_hidden());
         progress.student_done();
         progress.finish();
     }
 
     #[test]
-    fn with_a_terminal_there_is_a_bar_over_the_students() {
+    fn with_a_terminal_there_is_a_bar_per_submission_above_the_class_bar() {
         let progress = Progress::with_terminal(3, true);
         let multi = progress.multi.as_ref().unwrap();
         multi.set_draw_target(ProgressDrawTarget::hidden());
+        let bar = progress.submission("alice", 12);
+        bar.inc(1);
+        assert_eq!((bar.position(), bar.length()), (1, Some(12)));
         progress.student_done();
         assert_eq!(progress.students.position(), 1);
         assert_eq!(progress.students.length(), Some(3));
