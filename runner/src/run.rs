@@ -85,9 +85,9 @@ const MOST_PER_JOB: usize = 4;
 
 /// Runs the tests of several crates (each its binaries and the folder to
 /// run them in) in one pool, so that no crate waits for another's slowest
-/// test. At most `jobs` tests that started less than [`SETTLED`] ago run at
-/// once, and at most `jobs` × [`MOST_PER_JOB`] in all: a submission whose
-/// tests hang costs about one deadline, not one per `jobs` hung tests.
+/// test. At most `jobs` tests that started less than a second ago run at
+/// once, and at most four times `jobs` in all: a submission whose tests
+/// hang costs about one deadline, not one per `jobs` hung tests.
 /// Returns each crate's results in a stable order (binary, then test name).
 pub fn run_crates(
     crates: &[(&[TestBinary], &Path)],
