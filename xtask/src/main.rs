@@ -1,4 +1,17 @@
 //! The project's own commands, run as `cargo xtask <command>`.
+//!
+//! One module per command, the rest shared:
+//!
+//! - `verify`: the test command (its checks in `verify/`), with `fixtures`
+//!   (the grading fixtures and the bundle round trip);
+//! - `grade`: grading submissions, with `report` (the report types and their
+//!   terminal, JSON and JUnit writers);
+//! - `bundle`: the student workspace;
+//! - `catalogue`: the bug catalogue (its parts in `catalogue/`);
+//! - `flakes`: the solutions' tests, many times over;
+//! - `bench_summary`: the benchmark table;
+//! - shared: `exercises` (the four exercises), `workspace` (paths, copies
+//!   of the workspace, running cargo).
 
 mod bench_summary;
 mod bundle;

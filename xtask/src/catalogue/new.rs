@@ -100,7 +100,7 @@ pub fn run(new: NewBug, jobs: usize) -> Result<String, String> {
             .collect::<Vec<_>>(),
     };
     Ok(format!(
-        "wrote {} ({} lines); caught by {} tests: {}",
+        "wrote {} ({} lines); the tests that failed ({}): {}",
         path.strip_prefix(&root).unwrap_or(&path).display(),
         read(&path)?.lines().count(),
         verdict.len(),

@@ -9,7 +9,10 @@ use crate::exercises::ALL;
 pub fn progress(done: usize, total: usize, outcome: &Outcome) -> String {
     let verdict = match (outcome.problem(), outcome.entry.is_bug()) {
         (Some(_), _) => "PROBLEM".to_owned(),
-        (None, true) => format!("caught by {} tests", outcome.failed().count()),
+        (None, true) => match outcome.failed().count() {
+            1 => "caught by 1 test".to_owned(),
+            n => format!("caught by {n} tests"),
+        },
         (None, false) => "passes".to_owned(),
     };
     format!("  [{done}/{total}] {} … {verdict}", outcome.entry.id())

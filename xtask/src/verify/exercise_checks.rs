@@ -1,7 +1,11 @@
 //! The checks that run an exercise's tests through the grader's runner:
 //! every stub unsolved, and every solution passing in its exercise's place.
 
-use crate::exercises::{ALL, Exercise};
+use crate::catalogue::{
+    self,
+    entry::{Entry, Kind},
+};
+use crate::exercises::ALL;
 use crate::workspace;
 use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
 
@@ -65,56 +69,40 @@ pub fn stubs(jobs: usize) -> Result<String, String> {
 }
 
 /// Exercism's check: each solution file, dropped into a clean copy of the
-/// workspace as its exercise's `lib.rs`, passes that exercise's tests.
+/// workspace as its exercise's `lib.rs`, passes that exercise's tests. The
+/// solutions run as catalogued correct channels do, and share their builds.
 pub fn copies(jobs: usize) -> Result<String, String> {
     let root = workspace::root();
-    let scratch = workspace::temp_dir("verify-copies-")?;
-    workspace::copy_workspace(&root, scratch.path())?;
-    let mut problems = Vec::new();
-    let mut total = 0;
-    for exercise in ALL {
-        install_solution(&root, scratch.path(), exercise)?;
-        let target = workspace::scratch_target_dir();
-        match runner::test_crate(
-            scratch.path(),
-            exercise.krate,
-            &target,
-            &Options::jobs(jobs),
-        )? {
-            CrateRun::CompileError(errors) => {
-                problems.push(format!(
-                    "{}: the copied solution does not compile:\n{errors}",
-                    exercise.krate
-                ));
-            }
-            CrateRun::Ran(results) => {
-                for result in results.iter().filter(|r| r.status != TestStatus::Pass) {
-                    problems.push(format!(
-                        "{}: {} {:?}: {}",
-                        exercise.krate, result.name, result.status, result.message
-                    ));
-                }
-                println!("  {}: {} tests", exercise.krate, results.len());
-                total += results.len();
-            }
-        }
-    }
+    let solutions: Vec<Entry> = ALL
+        .into_iter()
+        .map(|exercise| Entry {
+            exercise,
+            path: root.join(exercise.solution_path()),
+            name: "solution".into(),
+            kind: Kind::Correct {
+                requires: Vec::new(),
+            },
+            about: "the reference solution".into(),
+        })
+        .collect();
+    let outcomes = catalogue::run::run(&root, &solutions, jobs, &|_, outcome| {
+        let tests = outcome.run.as_ref().map_or(0, Vec::len);
+        println!("  {}: {tests} tests", outcome.entry.exercise.krate);
+    })?;
+    let problems: Vec<String> = outcomes
+        .iter()
+        .filter_map(|o| {
+            o.problem()
+                .map(|p| format!("{}: {p}", o.entry.exercise.krate))
+        })
+        .collect();
+    let total: usize = outcomes
+        .iter()
+        .map(|o| o.run.as_ref().map_or(0, Vec::len))
+        .sum();
     if problems.is_empty() {
         Ok(format!("{total} tests in 4 crates, all passed"))
     } else {
         Err(problems.join("\n"))
     }
-}
-
-/// Copies `exercise`'s reference solution over its `lib.rs` in `workspace`.
-fn install_solution(
-    root: &std::path::Path,
-    workspace: &std::path::Path,
-    exercise: Exercise,
-) -> Result<(), String> {
-    let from = root.join("solutions/src").join(exercise.solution);
-    let to = workspace.join(exercise.lib_rs());
-    std::fs::copy(&from, &to)
-        .map(drop)
-        .map_err(|e| format!("cannot copy {}: {e}", from.display()))
 }
