@@ -473,3 +473,133 @@ fn api_matches_the_contract() {
         assert!(!format!("{error} {error:?}").trim().is_empty());
     });
 }
+
+#[test]
+fn a_slot_freed_by_a_pop_belongs_to_the_sender_it_woke() {
+    with_deadline(DEADLOCK, || {
+        let (tx, mut rx) = full_channel();
+        let mut woken = task::spawn(tx.send(1));
+        assert_pending!(woken.poll(), "the channel is full: a send must wait");
+        assert_eq!(assert_ready!(pop(&mut rx)), Some(0));
+        assert!(woken.is_woken(), "the pop must wake the waiting sender");
+        // A brand-new send starts before the woken sender runs again.
+        let mut newcomer = task::spawn(tx.send(2));
+        assert_pending!(
+            newcomer.poll(),
+            "a send that started after a pop woke a waiting sender took the slot that pop \
+             freed (it cut in line): the woken sender would find the channel full again, and \
+             under a steady stream of new sends it could wait forever. The slot belongs to \
+             the sender the pop woke: count it as reserved, and let a new send push only into \
+             a slot that is neither filled nor reserved"
+        );
+        assert!(
+            assert_ready!(
+                woken.poll(),
+                "the woken sender found no room: the slot its pop freed must be kept for it"
+            )
+            .is_ok()
+        );
+        assert_eq!(assert_ready!(pop(&mut rx)), Some(1));
+        assert!(
+            newcomer.is_woken(),
+            "the next pop must wake the send that waited behind the woken one"
+        );
+        assert!(assert_ready!(newcomer.poll()).is_ok());
+        assert_eq!(assert_ready!(pop(&mut rx)), Some(2));
+    });
+}
+
+#[test]
+fn a_woken_send_that_is_cancelled_frees_its_slot() {
+    with_deadline(DEADLOCK, || {
+        let (tx, mut rx) = full_channel();
+        let mut woken = task::spawn(tx.send(1));
+        assert_pending!(woken.poll());
+        assert_eq!(assert_ready!(pop(&mut rx)), Some(0));
+        assert!(woken.is_woken(), "the pop must wake the waiting sender");
+        // It gives up before it uses the slot, and nobody else waits.
+        drop(woken);
+        let sent = assert_ready!(
+            task::spawn(tx.send(2)).poll(),
+            "a send future that a pop had woken (and given the free slot) was dropped without \
+             using it, and no other sender waited; yet a new send found the channel full. The \
+             slot stayed reserved for nobody: in the send future's drop, pass it on to the next \
+             waiting sender, or free it when nobody waits"
+        );
+        assert!(sent.is_ok());
+        assert_eq!(
+            assert_ready!(pop(&mut rx)),
+            Some(2),
+            "the cancelled send must not arrive"
+        );
+    });
+}
+
+#[test]
+fn a_woken_send_that_is_cancelled_hands_its_slot_to_a_later_send() {
+    with_deadline(DEADLOCK, || {
+        let (tx, mut rx) = full_channel();
+        let mut woken = task::spawn(tx.send(1));
+        assert_pending!(woken.poll());
+        assert_eq!(assert_ready!(pop(&mut rx)), Some(0));
+        let mut newcomer = task::spawn(tx.send(2));
+        assert_pending!(
+            newcomer.poll(),
+            "the slot the pop freed is the woken sender's: a later send must wait"
+        );
+        drop(woken);
+        assert!(
+            newcomer.is_woken(),
+            "a woken send future was dropped without using its slot while another send waited \
+             behind it; that one was never woken and would wait forever: in the send future's \
+             drop, hand the slot on to the next waiting sender and wake it"
+        );
+        assert!(assert_ready!(newcomer.poll()).is_ok());
+        assert_eq!(assert_ready!(pop(&mut rx)), Some(2));
+    });
+}
+
+#[test]
+fn dropping_the_receiver_releases_its_waker() {
+    with_deadline(DEADLOCK, || {
+        let (tx, mut rx) = imp::channel::<u32>(1);
+        let mut receiving_task = task::spawn(());
+        {
+            let mut recv = std::pin::pin!(rx.recv());
+            assert_pending!(receiving_task.enter(|cx, _| recv.as_mut().poll(cx)));
+        }
+        drop(rx);
+        // `tx` is alive: the channel's state lives on.
+        assert_eq!(
+            receiving_task.waker_ref_count(),
+            1,
+            "the receiver was dropped, but the channel still holds a clone of the waker of its \
+             last Pending poll: as long as any sender lives, that keeps the receiving task (and \
+             all it owns) alive. In the Receiver's Drop, take the stored waker out (and drop it \
+             after releasing the lock)"
+        );
+        drop(tx);
+    });
+}
+
+#[test]
+fn a_cancelled_send_releases_its_waker() {
+    with_deadline(DEADLOCK, || {
+        let (tx, rx) = full_channel();
+        let mut sending_task = task::spawn(());
+        {
+            let mut send = std::pin::pin!(tx.send(1));
+            assert_pending!(sending_task.enter(|cx, _| send.as_mut().poll(cx)));
+        }
+        // `tx` and `rx` are alive: the channel's state lives on.
+        assert_eq!(
+            sending_task.waker_ref_count(),
+            1,
+            "a waiting send future was dropped, but the channel still holds a clone of its \
+             waker: that keeps the sending task alive as long as the channel, and a pop would \
+             waste its wakeup on it. In the send future's drop, remove its entry from the \
+             waiting senders"
+        );
+        drop((tx, rx));
+    });
+}

@@ -233,3 +233,25 @@ fn receiver_dropped_on_another_thread_while_sending() {
         );
     });
 }
+
+#[test]
+fn dropping_the_receiver_releases_its_waker() {
+    with_deadline(DEADLOCK, || {
+        let (tx, rx) = imp::channel::<u32>();
+        let mut receiving_task = task::spawn(());
+        {
+            let mut rx = std::pin::pin!(rx);
+            assert_pending!(receiving_task.enter(|cx, _| rx.as_mut().poll(cx)));
+        }
+        // `tx` is alive: the channel's state lives on.
+        assert_eq!(
+            receiving_task.waker_ref_count(),
+            1,
+            "the receiver was dropped, but the channel still holds a clone of the waker of its \
+             last Pending poll: as long as the sender lives, that keeps the receiving task (and \
+             all it owns) alive. In the Receiver's Drop, take the stored waker out (and drop it \
+             after releasing the lock)"
+        );
+        drop(tx);
+    });
+}
