@@ -116,8 +116,10 @@ pub fn check(only: Option<&str>, jobs: usize, messages: bool) -> Result<String, 
         .count();
     if problems.is_empty() {
         Ok(format!(
-            "{bugs} bugs, all caught by the tests their headers name ({public} by the public \
-             tests alone); {correct} correct channels, all pass"
+            "{}, all caught by the tests their headers name ({public} by the public tests \
+             alone); {}, all pass",
+            table::count(bugs, "bug"),
+            table::count(correct, "correct channel")
         ))
     } else {
         Err(problems.join("\n"))

@@ -9,10 +9,7 @@ use crate::exercises::ALL;
 pub fn progress(done: usize, total: usize, outcome: &Outcome) -> String {
     let verdict = match (outcome.problem(), outcome.entry.is_bug()) {
         (Some(_), _) => "PROBLEM".to_owned(),
-        (None, true) => match outcome.failed().count() {
-            1 => "caught by 1 test".to_owned(),
-            n => format!("caught by {n} tests"),
-        },
+        (None, true) => format!("caught by {}", count(outcome.failed().count(), "test")),
         (None, false) => "passes".to_owned(),
     };
     format!("  [{done}/{total}] {} … {verdict}", outcome.entry.id())
@@ -67,9 +64,9 @@ pub fn public_catch_rates(outcomes: &[Outcome]) -> Vec<String> {
             }
             let caught = bugs.iter().filter(|o| o.caught_by_public()).count();
             Some(format!(
-                "{}: the public tests alone catch {caught} of {} bugs ({}%)",
+                "{}: the public tests alone catch {caught} of {} ({}%)",
                 exercise.krate,
-                bugs.len(),
+                count(bugs.len(), "bug"),
                 100 * caught / bugs.len()
             ))
         })
@@ -86,5 +83,13 @@ pub fn print_messages(outcomes: &[Outcome]) {
             outcome.entry.about,
             outcome.first_message()
         );
+    }
+}
+
+/// `1 bug`, `2 bugs`.
+pub fn count(n: usize, word: &str) -> String {
+    match n {
+        1 => format!("1 {word}"),
+        _ => format!("{n} {word}s"),
     }
 }
