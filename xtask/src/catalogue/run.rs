@@ -4,8 +4,10 @@
 //! tests run one per process (`lesson13_runner::test_crate`). Two copies
 //! (slots) take turns: while one slot's tests run, which is mostly waiting
 //! (a caught bug often hangs a test until its deadline), the other slot
-//! builds. Both build into one target folder, so the dependencies are
-//! compiled once; cargo's lock on that folder lets one build at a time.
+//! builds. Each slot has its own target folder: cargo names a workspace
+//! member's test binary by its path *within* the workspace, so two copies
+//! building into one folder would overwrite each other's binaries while
+//! their tests run. The price is the dependencies, built once per slot.
 //!
 //! The copies build without debug info (`[profile.dev] debug = false` in the
 //! copy's manifest) and without the library's own unit-test target, which
@@ -99,16 +101,16 @@ pub fn run(
     let slots = (0..SLOTS.min(entries.len()))
         .map(|_| Slot::new(root))
         .collect::<Result<Vec<_>, _>>()?;
-    let target = target_dir();
     let next = AtomicUsize::new(0);
     let outcomes = Mutex::new(Vec::new());
     let failure = Mutex::new(None);
     std::thread::scope(|scope| {
-        for slot in &slots {
-            let (next, outcomes, failure, target) = (&next, &outcomes, &failure, &target);
+        for (i, slot) in slots.iter().enumerate() {
+            let (next, outcomes, failure) = (&next, &outcomes, &failure);
             scope.spawn(move || {
+                let target = target_dir(i);
                 while let Some(entry) = entries.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    match run_one(root, slot, entry, target, jobs) {
+                    match run_one(root, slot, entry, &target, jobs) {
                         Ok(outcome) => {
                             let mut outcomes = outcomes.lock().unwrap();
                             done(outcomes.len() + 1, &outcome);
@@ -162,10 +164,12 @@ fn run_one(
     })
 }
 
-/// The catalogue's own target folder: its builds differ from the others'
-/// (no debug info), and would otherwise rebuild theirs.
-fn target_dir() -> PathBuf {
-    workspace::scratch_target_dir().join("catalogue")
+/// Slot `i`'s own target folder. The catalogue's builds differ from the
+/// others' (no debug info), and would otherwise rebuild theirs.
+fn target_dir(i: usize) -> PathBuf {
+    workspace::scratch_target_dir()
+        .join("catalogue")
+        .join(format!("slot-{i}"))
 }
 
 /// Reads the TOML file at `path`, lets `edit` change it, writes it back.
