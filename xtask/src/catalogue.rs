@@ -239,7 +239,11 @@ fn install(root: &Path, scratch: &Path, entry: &Entry) -> Result<(), String> {
         .collect();
     let manifest = manifest.replacen("[dependencies]\n", &format!("[dependencies]\n{extra}"), 1);
     std::fs::write(scratch.join(krate).join("Cargo.toml"), manifest)
-        .map_err(|e| format!("cannot write {krate}/Cargo.toml: {e}"))
+        .map_err(|e| format!("cannot write {krate}/Cargo.toml: {e}"))?;
+    // An earlier entry's `Requires:` may have changed the scratch lock file.
+    std::fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))
+        .map(drop)
+        .map_err(|e| format!("cannot copy Cargo.lock: {e}"))
 }
 
 /// The kill table: exercise, entry, and what caught it.

@@ -1,17 +1,18 @@
-//! Correct: a thin wrapper over futures::channel::mpsc::unbounded, in the contract's API.
-//! Requires: futures.workspace = true
+//! Correct: a thin wrapper over async_channel::unbounded, in the contract's API.
+//! Requires: async-channel.workspace = true
 
-use futures::Stream;
-use std::pin::Pin;
+// (futures' unbounded channel is not here: its receiver keeps the waker of
+// its last poll in the shared state after it is dropped, which the contract
+// forbids, so a wrapper over it fails `dropping_the_receiver_releases_its_waker`.)
 
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
-    let (tx, rx) = futures::channel::mpsc::unbounded();
+    let (tx, rx) = async_channel::unbounded();
     (Sender(tx), Receiver(rx))
 }
 
-pub struct Sender<T>(futures::channel::mpsc::UnboundedSender<T>);
+pub struct Sender<T>(async_channel::Sender<T>);
 
-pub struct Receiver<T>(futures::channel::mpsc::UnboundedReceiver<T>);
+pub struct Receiver<T>(async_channel::Receiver<T>);
 
 #[derive(PartialEq, Eq, Clone, Copy)]
 pub struct SendError<T>(pub T);
@@ -30,7 +31,7 @@ impl<T> std::fmt::Display for SendError<T> {
 
 impl<T> std::error::Error for SendError<T> {}
 
-// futures' sender is `Clone` for every `T`; derive would demand `T: Clone`.
+// async-channel's `Sender` is `Clone` for every `T`.
 impl<T> Clone for Sender<T> {
     fn clone(&self) -> Self {
         Sender(self.0.clone())
@@ -39,17 +40,17 @@ impl<T> Clone for Sender<T> {
 
 impl<T> Sender<T> {
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        // An unbounded channel only refuses a message once the receiver is gone.
+        // An unbounded channel is never full: `try_send` only fails once the
+        // last receiver is gone, which closes the channel.
         self.0
-            .unbounded_send(value)
+            .try_send(value)
             .map_err(|error| SendError(error.into_inner()))
     }
 }
 
 impl<T> Receiver<T> {
     pub async fn recv(&mut self) -> Option<T> {
-        // The receiver is a `Stream` and `Unpin`; `None` once every sender is
-        // gone and the queue is drained, and `None` from then on.
-        std::future::poll_fn(|cx| Pin::new(&mut self.0).poll_next(cx)).await
+        // `Err` once every sender is gone and the queue is drained.
+        self.0.recv().await.ok()
     }
 }
