@@ -82,7 +82,7 @@ enum Command {
         #[arg(long, default_value_t = default_jobs())]
         jobs: usize,
     },
-    /// Print the table of the last `cargo bench -p solutions`: ns per
+    /// Print the table of the last `cargo bench -p lesson13-bench`: ns per
     /// message for each channel and workload, and the solutions' ratio to
     /// tokio's.
     BenchSummary,
