@@ -27,6 +27,10 @@ use tokio::runtime::Runtime;
 /// of an iteration.
 const MESSAGES: u64 = 100_000;
 const ONESHOTS: u64 = 100_000;
+/// Messages per iteration of `bounded1_1p_main`, where every message is a
+/// handoff between the `block_on` thread and a worker: a few thread wakeups
+/// each, microseconds, so fewer of them keep the bench's 20 samples short.
+const HANDOFFS: u64 = 20_000;
 /// Round trips per iteration of the request/reply workload: each one is two
 /// wakeups across tasks.
 const REQUESTS: u64 = 20_000;
@@ -78,18 +82,22 @@ fn unbounded(c: &mut Criterion, rt: &Runtime, consumer: Consumer) {
 fn bounded(c: &mut Criterion, rt: &Runtime, consumer: Consumer) {
     for (capacity, producers) in [(1, 1), (16, 4), (1024, 4)] {
         let name = format!("bounded{capacity}_{producers}p{}", consumer.suffix());
-        let mut g = group(c, &name, MESSAGES);
+        let messages = match (consumer, capacity) {
+            (Consumer::Main, 1) => HANDOFFS,
+            _ => MESSAGES,
+        };
+        let mut g = group(c, &name, messages);
         bench_each!(
             g,
             rt,
-            bounded(consumer, capacity, producers, MESSAGES),
+            bounded(consumer, capacity, producers, messages),
             [Solutions, Tokio, Futures, AsyncChannel, Flume]
         );
         #[cfg(feature = "student")]
         bench_each!(
             g,
             rt,
-            bounded(consumer, capacity, producers, MESSAGES),
+            bounded(consumer, capacity, producers, messages),
             [lesson13_bench::lesson::Student]
         );
         g.finish();
@@ -150,8 +158,9 @@ fn all(c: &mut Criterion) {
     oneshot(c, &rt);
 }
 
-// 62 benches of about 5 s each (1 s warm-up, 3 s of 20 samples, then the
-// analysis and plots): a whole run takes about 5 minutes on 2 cores. An
+// 62 benches of about 5 s each on a quiet machine (1 s warm-up, 3 s of 20
+// samples, then the analysis and plots), more where one iteration takes
+// longer than 150 ms: 20 samples need at least 20 iterations. An
 // iteration is milliseconds long, so each of the 20 samples already averages
 // hundreds of thousands of messages; the summary reports their median.
 // 10 000 bootstrap resamples instead of 100 000 cut the analysis from 5 s to
