@@ -100,7 +100,7 @@ enum Command {
     /// alone catch. With --new, turns an edited copy of a solution into a
     /// catalogued bug instead.
     Catalogue(catalogue::Args),
-    /// Print the table of the last `cargo bench -p solutions`: ns per
+    /// Print the table of the last `cargo bench -p lesson13-bench`: ns per
     /// message for each channel and workload, and the solutions' ratio to
     /// tokio's.
     BenchSummary,

@@ -1,23 +1,24 @@
-//! `cargo bench -p solutions`: the reference channels side by side with
+//! `cargo bench -p lesson13-bench`: the reference channels side by side with
 //! tokio's, futures', async-channel's and flume's, on a multi-threaded tokio
 //! runtime. One criterion group per workload, one bench per implementation,
 //! all in one run, so that their ratio is fair. `cargo xtask bench-summary`
 //! prints the table of ns/message; the HTML report is in
 //! `target/criterion/report/index.html`.
 //!
-//! `cargo bench -p solutions --features student` adds the exercise crates
-//! (your own channels) as the benches `student` and `student-ex1`; pick the
-//! workloads your crates are ready for with a filter, e.g.
+//! Each MPSC workload runs in both shapes of a program (see
+//! [`Consumer`]): the consumer a spawned task (`bounded16_4p`), or the
+//! future that `block_on` runs on the calling thread (`bounded16_4p_main`).
+//!
+//! `cargo bench -p lesson13-bench --features student` adds the exercise
+//! crates (your own channels) as the benches `student` and `student-ex1`;
+//! pick the workloads your crates are ready for with a filter, e.g.
 //! `-- 'oneshot.*/(student|tokio)'`.
-
-mod lesson;
-mod libs;
-mod workloads;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput};
-use lesson::{Solutions, SolutionsEx1};
-use libs::{AsyncChannel, Flume, Futures, Tokio};
+use lesson13_bench::lesson::{Solutions, SolutionsEx1};
+use lesson13_bench::libs::{AsyncChannel, Flume, Futures, Tokio};
+use lesson13_bench::workloads::{self, Consumer};
 use std::time::Duration;
 use tokio::runtime::Runtime;
 
@@ -26,6 +27,10 @@ use tokio::runtime::Runtime;
 /// of an iteration.
 const MESSAGES: u64 = 100_000;
 const ONESHOTS: u64 = 100_000;
+/// Messages per iteration of `bounded1_1p_main`, where every message is a
+/// handoff between the `block_on` thread and a worker: a few thread wakeups
+/// each, microseconds, so fewer of them keep the bench's 20 samples short.
+const HANDOFFS: u64 = 20_000;
 /// Round trips per iteration of the request/reply workload: each one is two
 /// wakeups across tasks.
 const REQUESTS: u64 = 20_000;
@@ -52,37 +57,48 @@ fn group<'a>(c: &'a mut Criterion, name: &str, elements: u64) -> BenchmarkGroup<
     group
 }
 
-fn unbounded(c: &mut Criterion, rt: &Runtime) {
+fn unbounded(c: &mut Criterion, rt: &Runtime, consumer: Consumer) {
     for producers in [1, 4] {
-        let mut g = group(c, &format!("unbounded_{producers}p"), MESSAGES);
-        let workload = (producers, MESSAGES);
+        let name = format!("unbounded_{producers}p{}", consumer.suffix());
+        let mut g = group(c, &name, MESSAGES);
+        let workload = (consumer, producers, MESSAGES);
         bench_each!(
             g,
             rt,
-            unbounded(workload.0, workload.1),
+            unbounded(workload.0, workload.1, workload.2),
             [Solutions, Tokio, Futures, AsyncChannel, Flume]
         );
         #[cfg(feature = "student")]
-        bench_each!(g, rt, unbounded(workload.0, workload.1), [lesson::Student]);
+        bench_each!(
+            g,
+            rt,
+            unbounded(workload.0, workload.1, workload.2),
+            [lesson13_bench::lesson::Student]
+        );
         g.finish();
     }
 }
 
-fn bounded(c: &mut Criterion, rt: &Runtime) {
+fn bounded(c: &mut Criterion, rt: &Runtime, consumer: Consumer) {
     for (capacity, producers) in [(1, 1), (16, 4), (1024, 4)] {
-        let mut g = group(c, &format!("bounded{capacity}_{producers}p"), MESSAGES);
+        let name = format!("bounded{capacity}_{producers}p{}", consumer.suffix());
+        let messages = match (consumer, capacity) {
+            (Consumer::Main, 1) => HANDOFFS,
+            _ => MESSAGES,
+        };
+        let mut g = group(c, &name, messages);
         bench_each!(
             g,
             rt,
-            bounded(capacity, producers, MESSAGES),
+            bounded(consumer, capacity, producers, messages),
             [Solutions, Tokio, Futures, AsyncChannel, Flume]
         );
         #[cfg(feature = "student")]
         bench_each!(
             g,
             rt,
-            bounded(capacity, producers, MESSAGES),
-            [lesson::Student]
+            bounded(consumer, capacity, producers, messages),
+            [lesson13_bench::lesson::Student]
         );
         g.finish();
     }
@@ -101,7 +117,10 @@ fn oneshot(c: &mut Criterion, rt: &Runtime) {
         g,
         rt,
         oneshot_request_reply(REQUESTS),
-        [lesson::Student, lesson::StudentEx1]
+        [
+            lesson13_bench::lesson::Student,
+            lesson13_bench::lesson::StudentEx1
+        ]
     );
     g.finish();
 
@@ -117,23 +136,31 @@ fn oneshot(c: &mut Criterion, rt: &Runtime) {
         g,
         rt,
         oneshot_inline(ONESHOTS),
-        [lesson::Student, lesson::StudentEx1]
+        [
+            lesson13_bench::lesson::Student,
+            lesson13_bench::lesson::StudentEx1
+        ]
     );
     g.finish();
 }
 
 fn all(c: &mut Criterion) {
-    // One worker per core, as `#[tokio::main]` would have.
+    // The runtime `#[tokio::main]` builds: one worker per core, and the
+    // timer and I/O drivers enabled.
     let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
         .build()
         .expect("could not build the tokio runtime");
-    unbounded(c, &rt);
-    bounded(c, &rt);
+    for consumer in [Consumer::Task, Consumer::Main] {
+        unbounded(c, &rt, consumer);
+        bounded(c, &rt, consumer);
+    }
     oneshot(c, &rt);
 }
 
-// 37 benches of about 7 s each (1 s warm-up, 5 s of 20 samples, then the
-// analysis and plots): a whole run takes under 5 minutes on 2 cores. An
+// 62 benches of about 5 s each on a quiet machine (1 s warm-up, 3 s of 20
+// samples, then the analysis and plots), more where one iteration takes
+// longer than 150 ms: 20 samples need at least 20 iterations. An
 // iteration is milliseconds long, so each of the 20 samples already averages
 // hundreds of thousands of messages; the summary reports their median.
 // 10 000 bootstrap resamples instead of 100 000 cut the analysis from 5 s to
@@ -143,7 +170,7 @@ criterion::criterion_group! {
     config = Criterion::default()
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(5))
+        .measurement_time(Duration::from_secs(3))
         .nresamples(10_000);
     targets = all
 }

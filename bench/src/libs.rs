@@ -4,9 +4,13 @@
 use crate::workloads::{Bounded, Named, Oneshot, Unbounded};
 use futures::{SinkExt, StreamExt};
 
+/// tokio's `sync::mpsc` and `sync::oneshot`.
 pub struct Tokio;
+/// futures' `channel::mpsc` and `channel::oneshot`.
 pub struct Futures;
+/// async-channel; its `bounded(1)` stands in for a oneshot.
 pub struct AsyncChannel;
+/// flume; its `bounded(1)` stands in for a oneshot.
 pub struct Flume;
 
 impl Named for Tokio {

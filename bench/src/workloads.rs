@@ -1,23 +1,29 @@
 //! The workloads, written once and generic over the channel implementation.
 //!
 //! Each implementation (the solutions, tokio, futures, ...) plugs in through
-//! the three small traits below; each workload is one `async fn` that the
-//! bench runs with `Runtime::block_on` on a multi-threaded tokio runtime.
-//! Every task is spawned, so producers and consumers run on the runtime's
-//! workers, and every message is checked, so nothing is optimised away.
+//! the three small traits below; each workload is one `async fn` for
+//! `Runtime::block_on` on a multi-threaded tokio runtime. The producers are
+//! spawned tasks; the consumer is a task too, or the future that `block_on`
+//! runs ([`Consumer`]). Every message is counted, so nothing is optimised
+//! away.
 
 use std::future::Future;
 
 /// One implementation under test. `NAME` is its bench id in every group.
 pub trait Named: 'static {
+    /// The implementation's name in the benches and the summary.
     const NAME: &'static str;
 }
 
 /// An unbounded multi-producer, single-consumer channel of `u64`.
 pub trait Unbounded: Named {
+    /// The sending half.
     type Tx: Clone + Send + 'static;
+    /// The receiving half.
     type Rx: Send + 'static;
+    /// A new channel.
     fn channel() -> (Self::Tx, Self::Rx);
+    /// Sends `value`; the receiver is alive.
     fn send(tx: &Self::Tx, value: u64);
     /// `None` once every sender is gone and the queue is drained.
     fn recv(rx: &mut Self::Rx) -> impl Future<Output = Option<u64>> + Send + '_;
@@ -25,36 +31,75 @@ pub trait Unbounded: Named {
 
 /// A bounded multi-producer, single-consumer channel of `u64`.
 pub trait Bounded: Named {
+    /// The sending half.
     type Tx: Clone + Send + 'static;
+    /// The receiving half.
     type Rx: Send + 'static;
     /// A channel that holds `capacity` messages when `producers` senders
     /// share it (futures' channel counts one slot per sender).
     fn channel(capacity: usize, producers: usize) -> (Self::Tx, Self::Rx);
+    /// Sends `value`, waiting while the channel is full.
     fn send(tx: &mut Self::Tx, value: u64) -> impl Future<Output = ()> + Send + '_;
+    /// `None` once every sender is gone and the queue is drained.
     fn recv(rx: &mut Self::Rx) -> impl Future<Output = Option<u64>> + Send + '_;
 }
 
 /// A oneshot channel of `u64` (or a channel of capacity 1 used as one).
 pub trait Oneshot: Named {
+    /// The sending half.
     type Tx: Send + 'static;
+    /// The receiving half.
     type Rx: Send + 'static;
+    /// A new channel.
     fn channel() -> (Self::Tx, Self::Rx);
+    /// Sends `value`; the receiver is alive.
     fn send(tx: Self::Tx, value: u64);
+    /// The value sent.
     fn recv(rx: Self::Rx) -> impl Future<Output = u64> + Send;
 }
 
-/// `producers` tasks send `messages` values in all (none ever waits), and one
-/// task receives them all.
-pub async fn unbounded<C: Unbounded>(producers: u64, messages: u64) {
-    let (tx, mut rx) = C::channel();
-    // The consumer first, so that it is waiting when the messages come.
-    let received = tokio::spawn(async move {
-        let mut received = 0;
-        while C::recv(&mut rx).await.is_some() {
-            received += 1;
+/// Where the consumer of an MPSC workload runs: the two shapes a program
+/// takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Consumer {
+    /// A spawned task, like the producers: it runs on the runtime's worker
+    /// threads, and wakeups between it and the producers mostly stay on a
+    /// worker's own run queue.
+    Task,
+    /// The future passed to `Runtime::block_on`, as in a program whose
+    /// `main` receives: it runs on the calling thread, which is not a
+    /// worker, so every wakeup between it and the producers crosses threads
+    /// (it parks and unparks that thread, or a worker). Three threads then
+    /// share the cores: the caller and the workers.
+    Main,
+}
+
+impl Consumer {
+    /// The suffix of the workload's name: none for a task, `_main` else.
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Consumer::Task => "",
+            Consumer::Main => "_main",
         }
-        received
-    });
+    }
+
+    /// Runs `receive` where this consumer runs, and returns what it returns.
+    async fn run<F>(self, receive: F) -> F::Output
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self {
+            Consumer::Task => tokio::spawn(receive).await.expect("the consumer panicked"),
+            Consumer::Main => receive.await,
+        }
+    }
+}
+
+/// `producers` tasks send `messages` values in all (none ever waits), and
+/// one consumer receives them all.
+pub async fn unbounded<C: Unbounded>(consumer: Consumer, producers: u64, messages: u64) {
+    let (tx, mut rx) = C::channel();
     let producing: Vec<_> = (0..producers)
         .map(|_| {
             let tx = tx.clone();
@@ -66,24 +111,30 @@ pub async fn unbounded<C: Unbounded>(producers: u64, messages: u64) {
         })
         .collect();
     drop(tx);
+    let received = consumer
+        .run(async move {
+            let mut received = 0;
+            while C::recv(&mut rx).await.is_some() {
+                received += 1;
+            }
+            received
+        })
+        .await;
+    assert_eq!(received, messages, "{}: messages lost", C::NAME);
     for producer in producing {
         producer.await.expect("a producer panicked");
     }
-    let received = received.await.expect("the consumer panicked");
-    assert_eq!(received, messages, "{}: messages lost", C::NAME);
 }
 
 /// `producers` tasks send `messages` values in all through a channel of
-/// `capacity`, waiting while it is full, and one task receives them all.
-pub async fn bounded<C: Bounded>(capacity: usize, producers: u64, messages: u64) {
+/// `capacity`, waiting while it is full, and one consumer receives them all.
+pub async fn bounded<C: Bounded>(
+    consumer: Consumer,
+    capacity: usize,
+    producers: u64,
+    messages: u64,
+) {
     let (tx, mut rx) = C::channel(capacity, producers as usize);
-    let received = tokio::spawn(async move {
-        let mut received = 0;
-        while C::recv(&mut rx).await.is_some() {
-            received += 1;
-        }
-        received
-    });
     let producing: Vec<_> = (0..producers)
         .map(|_| {
             let mut tx = tx.clone();
@@ -95,11 +146,19 @@ pub async fn bounded<C: Bounded>(capacity: usize, producers: u64, messages: u64)
         })
         .collect();
     drop(tx);
+    let received = consumer
+        .run(async move {
+            let mut received = 0;
+            while C::recv(&mut rx).await.is_some() {
+                received += 1;
+            }
+            received
+        })
+        .await;
+    assert_eq!(received, messages, "{}: messages lost", C::NAME);
     for producer in producing {
         producer.await.expect("a producer panicked");
     }
-    let received = received.await.expect("the consumer panicked");
-    assert_eq!(received, messages, "{}: messages lost", C::NAME);
 }
 
 /// A client task sends `requests` requests, one at a time, each with a fresh
