@@ -41,6 +41,11 @@ impl Exercise {
         format!("{}/src/lib.rs", self.krate)
     }
 
+    /// The reference solution, relative to the workspace root.
+    pub fn solution_path(&self) -> String {
+        format!("solutions/src/{}", self.solution)
+    }
+
     /// The panic message prefix that the crate's stubs carry.
     pub fn todo_marker(&self) -> String {
         format!("not yet implemented: Exercise {}:", self.number)

@@ -560,29 +560,6 @@ fn a_woken_send_that_is_cancelled_hands_its_slot_to_a_later_send() {
 }
 
 #[test]
-fn dropping_the_receiver_releases_its_waker() {
-    with_deadline(DEADLOCK, || {
-        let (tx, mut rx) = imp::channel::<u32>(1);
-        let mut receiving_task = task::spawn(());
-        {
-            let mut recv = std::pin::pin!(rx.recv());
-            assert_pending!(receiving_task.enter(|cx, _| recv.as_mut().poll(cx)));
-        }
-        drop(rx);
-        // `tx` is alive: the channel's state lives on.
-        assert_eq!(
-            receiving_task.waker_ref_count(),
-            1,
-            "the receiver was dropped, but the channel still holds a clone of the waker of its \
-             last Pending poll: as long as any sender lives, that keeps the receiving task (and \
-             all it owns) alive. In the Receiver's Drop, take the stored waker out (and drop it \
-             after releasing the lock)"
-        );
-        drop(tx);
-    });
-}
-
-#[test]
 fn a_cancelled_send_releases_its_waker() {
     with_deadline(DEADLOCK, || {
         let (tx, rx) = full_channel();
