@@ -485,4 +485,47 @@ mod tests {
         let root = crate::workspace::root();
         Scheme::load(None, &root).unwrap();
     }
+
+    /// The class report counts misconceptions by test: each catalogued bug
+    /// must be caught by (its `# Caught by:` header names) a test of some
+    /// misconception, or students who make it would show none.
+    #[test]
+    fn every_catalogued_bug_is_caught_by_a_test_of_some_misconception() {
+        let root = crate::workspace::root();
+        let scheme = Scheme::load(None, &root).unwrap();
+        let mut unmapped = Vec::new();
+        for exercise in ALL {
+            let dir = root.join("catalogue").join(exercise.krate);
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+                if path.extension().is_none_or(|x| x != "patch") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let caught: Vec<&str> = text
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("# Caught by:"))
+                    .flat_map(|l| l.split(','))
+                    .map(str::trim)
+                    .collect();
+                let shown = scheme.misconceptions.iter().any(|m| {
+                    m.tests.iter().any(|key| {
+                        key.split_once("::").is_some_and(|(krate, name)| {
+                            krate == exercise.krate
+                                && caught.iter().any(|t| names(name, t) || names(t, name))
+                        })
+                    })
+                });
+                if !shown {
+                    unmapped.push(format!("{} (caught by {caught:?})", path.display()));
+                }
+            }
+        }
+        assert!(
+            unmapped.is_empty(),
+            "no misconception has a test that catches: {unmapped:#?}"
+        );
+    }
 }
