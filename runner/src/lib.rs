@@ -11,8 +11,10 @@
 //! verify`, `catalogue`, `flakes`) and the student's runner all run tests
 //! through this crate, so a student sees locally what the grader reports.
 //!
-//! - [`mod@build`]: build a crate's test binaries with cargo, and list their tests.
-//! - [`mod@run`]: run every test in its own process, `jobs` at a time.
+//! - [`mod@build`]: build a crate's test binaries with cargo (or several
+//!   crates' in one call, as grading does), and list their tests.
+//! - [`mod@run`]: run every test in its own process, `jobs` at a time, one
+//!   crate's or several crates' in one pool.
 //! - [`mod@capture`]: a test process's output, its last 64 KiB only, decoded
 //!   lossily.
 //! - [`mod@proof`] (Unix): a pass proven by a token that the test harness
@@ -37,4 +39,7 @@ pub mod static_check;
 
 pub use build::{Build, TestBinary, build, list};
 pub use message::gist;
-pub use run::{CrateRun, Options, TestResult, TestStatus, run_all, test_crate, time_limit};
+pub use run::{
+    CrateRun, OnResult, Options, TestResult, TestStatus, run_all, run_crates, test_crate,
+    test_crates, time_limit,
+};

@@ -9,15 +9,15 @@ use crate::proof::Proof;
 use crate::sandbox::Outcome;
 #[cfg(unix)]
 pub use crate::sandbox::Sandbox;
-use serde::Serialize;
-use std::path::Path;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
 
 /// The outcome of one test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TestStatus {
     /// It passed.
@@ -30,7 +30,7 @@ pub enum TestStatus {
 }
 
 /// One test's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestResult {
     /// The test's name, prefixed by its test target: `hidden::graded::…`.
     pub name: String,
@@ -69,24 +69,73 @@ pub fn run_all(
     crate_dir: &Path,
     options: &Options,
 ) -> Result<Vec<TestResult>, String> {
-    let staged = match options.sandbox {
-        Some(sandbox) => stage(sandbox, binaries)?,
-        None => binaries.to_vec(),
-    };
+    let mut results = run_crates(&[(binaries, crate_dir)], options)?;
+    Ok(results.pop().unwrap_or_default())
+}
+
+/// How long a test may run before it no longer counts against `jobs`: a
+/// correct channel passes every test in well under a second, so a test
+/// still running after this most likely hangs until its deadline, using no
+/// CPU; the next test need not wait for it.
+const SETTLED: Duration = Duration::from_secs(1);
+
+/// How many test processes may run at once, as a multiple of `jobs`,
+/// counting those past [`SETTLED`].
+const MOST_PER_JOB: usize = 4;
+
+/// Runs the tests of several crates (each its binaries and the folder to
+/// run them in) in one pool, so that no crate waits for another's slowest
+/// test. At most `jobs` tests that started less than a second ago run at
+/// once, and at most four times `jobs` in all: a submission whose tests
+/// hang costs about one deadline, not one per `jobs` hung tests.
+/// Returns each crate's results in a stable order (binary, then test name).
+pub fn run_crates(
+    crates: &[(&[TestBinary], &Path)],
+    options: &Options,
+) -> Result<Vec<Vec<TestResult>>, String> {
+    let mut staged = Vec::new();
     let mut work = Vec::new();
-    for (binary, copy) in binaries.iter().zip(&staged) {
-        for test in build::list(binary)? {
-            work.push((copy, test));
+    for (index, (binaries, dir)) in crates.iter().enumerate() {
+        let copies = match options.sandbox {
+            Some(sandbox) => stage(sandbox, binaries)?,
+            None => binaries.to_vec(),
+        };
+        for (binary, copy) in binaries.iter().zip(&copies) {
+            for test in build::list(binary)? {
+                work.push((index, copy.clone(), test, *dir));
+            }
         }
+        staged.extend(copies);
     }
+    let jobs = options.jobs.max(1);
+    let started: Mutex<Vec<Option<Instant>>> = Mutex::new(vec![None; jobs * MOST_PER_JOB]);
+    let turn = Condvar::new();
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::with_capacity(work.len()));
     std::thread::scope(|scope| {
-        for _ in 0..options.jobs.max(1) {
-            scope.spawn(|| {
-                while let Some((binary, test)) = work.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let result = run_one(binary, test, crate_dir, options);
-                    results.lock().unwrap().push(result);
+        for worker in 0..jobs * MOST_PER_JOB {
+            let (started, turn, next, results, work) = (&started, &turn, &next, &results, &work);
+            scope.spawn(move || {
+                loop {
+                    // Wait for a free job, then take the next test.
+                    let mut slots = started.lock().unwrap();
+                    while unsettled(&slots, Instant::now()) >= jobs {
+                        slots = turn.wait_timeout(slots, SETTLED / 10).unwrap().0;
+                    }
+                    let Some((index, binary, test, dir)) =
+                        work.get(next.fetch_add(1, Ordering::Relaxed))
+                    else {
+                        return;
+                    };
+                    slots[worker] = Some(Instant::now());
+                    drop(slots);
+                    let result = run_one(binary, test, dir, options);
+                    started.lock().unwrap()[worker] = None;
+                    turn.notify_all();
+                    if let Some(on_result) = options.on_result {
+                        (on_result.0)(&result);
+                    }
+                    results.lock().unwrap().push((*index, result));
                 }
             });
         }
@@ -98,9 +147,24 @@ pub fn run_all(
             }
         }
     }
-    let mut results = results.into_inner().unwrap();
-    results.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(results)
+    let mut by_crate: Vec<Vec<TestResult>> = crates.iter().map(|_| Vec::new()).collect();
+    for (index, result) in results.into_inner().unwrap() {
+        by_crate[index].push(result);
+    }
+    for results in &mut by_crate {
+        results.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    Ok(by_crate)
+}
+
+/// How many of the running tests (each its start time) started less than
+/// [`SETTLED`] before `now`.
+fn unsettled(started: &[Option<Instant>], now: Instant) -> usize {
+    started
+        .iter()
+        .flatten()
+        .filter(|t| now.saturating_duration_since(**t) < SETTLED)
+        .count()
 }
 
 /// The sandbox's copies of the test binaries.
@@ -317,6 +381,18 @@ pub struct Options<'a> {
     /// Run each test in this sandbox (see [`crate::sandbox`]), in a folder
     /// of its own with a scrubbed environment, rather than directly.
     pub sandbox: Option<&'a Sandbox>,
+    /// Told each test's result as soon as it is known (a progress bar).
+    pub on_result: Option<OnResult<'a>>,
+}
+
+/// What [`Options::on_result`] calls.
+#[derive(Clone, Copy)]
+pub struct OnResult<'a>(pub &'a (dyn Fn(&TestResult) + Sync));
+
+impl std::fmt::Debug for OnResult<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnResult(..)")
+    }
 }
 
 impl Options<'_> {
@@ -329,6 +405,7 @@ impl Options<'_> {
             locked: true,
             proof: false,
             sandbox: None,
+            on_result: None,
         }
     }
 }
@@ -353,6 +430,37 @@ pub fn test_crate(
     }
 }
 
+/// Builds the test target `test` of each of `krates` in `workspace` in one
+/// cargo call (see [`build::build_graded`]) and runs all their tests in one
+/// pool (see [`run_crates`]): what grading a whole submission needs. One
+/// [`CrateRun`] per crate, in order.
+pub fn test_crates(
+    workspace: &Path,
+    krates: &[&str],
+    test: &str,
+    target_dir: &Path,
+    options: &Options,
+) -> Result<Vec<CrateRun>, String> {
+    let builds = build::build_graded(workspace, krates, test, target_dir, options.locked)?;
+    let dirs: Vec<PathBuf> = krates.iter().map(|k| workspace.join(k)).collect();
+    let built: Vec<(&[TestBinary], &Path)> = builds
+        .iter()
+        .zip(&dirs)
+        .filter_map(|(build, dir)| match build {
+            Build::Built(binaries) => Some((binaries.as_slice(), dir.as_path())),
+            Build::CompileError(_) => None,
+        })
+        .collect();
+    let mut results = run_crates(&built, options)?.into_iter();
+    Ok(builds
+        .into_iter()
+        .map(|build| match build {
+            Build::Built(_) => CrateRun::Ran(results.next().unwrap_or_default()),
+            Build::CompileError(errors) => CrateRun::CompileError(errors),
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +472,19 @@ mod tests {
         let long = cap("é".repeat(MESSAGE_BYTES));
         assert!(long.len() <= MESSAGE_BYTES, "{}", long.len());
         assert!(long.ends_with("more bytes cut)"), "{long}");
+    }
+
+    #[test]
+    fn a_test_running_past_settled_no_longer_holds_a_job() {
+        let now = Instant::now() + SETTLED * 10;
+        let started = [
+            Some(now - SETTLED / 2),
+            None,
+            Some(now - SETTLED * 3),
+            Some(now),
+        ];
+        assert_eq!(unsettled(&started, now), 2);
+        assert_eq!(unsettled(&[None, None], now), 0);
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! `cargo xtask grade`: grades the workspace as it stands, one submission, or
-//! a folder of submissions, into a table, JSON and JUnit.
+//! a folder of submissions (see `class`), into a table, JSON, JUnit, a CSV
+//! gradebook, Gradescope's results and a class report, with points from the
+//! grading scheme (`scheme`).
 //!
 //! A submission is hostile code. Its `<crate>/src/lib.rs` files are read
 //! without trusting them and statically checked (`rejected` if they name
@@ -12,15 +14,14 @@
 
 use crate::exercises::{ALL, Exercise};
 use crate::grading_copy::GradingCopy;
-use crate::report::{ExerciseReport, Report, SandboxReport, Status, StudentReport};
-use crate::workspace;
+use crate::outputs::{self, Kind, Output};
+use crate::report::{ExerciseReport, Report, SandboxReport, Score, Status, StudentReport};
+use crate::scheme::Scheme;
+use crate::{class, students, workspace};
 use lesson13_runner::sandbox::{self, Sandbox};
 use lesson13_runner::static_check::{self, Rejection};
-use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
+use lesson13_runner::{self as runner, CrateRun, OnResult, Options, TestStatus};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
 /// Where the `lib.rs` files to grade are.
 #[derive(Debug, Clone)]
@@ -31,51 +32,9 @@ pub enum Source {
     Submission(PathBuf),
 }
 
-/// The exercises a submission folder holds.
-pub fn submitted(dir: &Path) -> Vec<Exercise> {
-    ALL.into_iter()
-        .filter(|e| dir.join(e.lib_rs()).is_file())
-        .collect()
-}
-
-/// For a folder that holds no exercise: what it holds instead, and where
-/// the files were expected.
-pub fn layout_hint(dir: &Path) -> String {
-    fn rust_files(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
-            if path.is_dir() && depth > 0 {
-                rust_files(&path, depth - 1, found);
-            } else if path.extension().is_some_and(|x| x == "rs") {
-                found.push(path);
-            }
-        }
-    }
-    let mut found = Vec::new();
-    rust_files(dir, 3, &mut found);
-    found.sort();
-    let expected: Vec<_> = ALL.iter().map(|e| e.lib_rs()).collect();
-    let shown: Vec<_> = found
-        .iter()
-        .take(3)
-        .map(|p| p.strip_prefix(dir).unwrap_or(p).display().to_string())
-        .collect();
-    let found = if shown.is_empty() {
-        "no .rs file".to_owned()
-    } else {
-        shown.join(", ")
-    };
-    format!(
-        "found {found}; expected at least one of {}",
-        expected.join(", ")
-    )
-}
-
 /// How to grade: what the instructor chose, and the maintainers' switches.
 #[derive(Debug, Clone, Copy)]
-pub struct Settings {
+pub struct Settings<'a> {
     /// How many test processes at once.
     pub jobs: usize,
     /// Reject a `lib.rs` that names anything off limits, unbuilt. Only the
@@ -83,16 +42,19 @@ pub struct Settings {
     pub static_check: bool,
     /// The sandbox around each test process.
     pub sandbox: sandbox::Mode,
+    /// Told each test's result as soon as it is known (a progress bar).
+    pub on_result: Option<OnResult<'a>>,
 }
 
-impl Settings {
+impl Settings<'_> {
     /// Every protection on (the sandbox as the system allows), `jobs` test
     /// processes at once.
-    pub fn new(jobs: usize) -> Settings {
+    pub fn new(jobs: usize) -> Settings<'static> {
         Settings {
             jobs,
             static_check: true,
             sandbox: sandbox::Mode::Auto,
+            on_result: None,
         }
     }
 }
@@ -113,7 +75,7 @@ pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<R
     let (from, present, workspace_dir, target) = match source {
         Source::Submission(dir) => (
             dir.clone(),
-            submitted(dir),
+            students::laid_out(dir, dir),
             copy.path(),
             workspace::scratch_target_dir().join(format!("grade-{slot}")),
         ),
@@ -124,10 +86,17 @@ pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<R
             root.join("target"),
         ),
     };
-    let mut exercises = Vec::new();
+    let options = Options {
+        proof: true,
+        sandbox: Some(&sandbox),
+        on_result: settings.on_result,
+        ..Options::jobs(settings.jobs)
+    };
+    // Each exercise's report, or `None` for one to build and test.
+    let mut exercises: Vec<Option<ExerciseReport>> = Vec::new();
     for exercise in ALL {
         if !present.contains(&exercise) {
-            exercises.push(missing(&root, exercise));
+            exercises.push(Some(missing(&root, exercise)));
             continue;
         }
         let lib_rs = from.join(exercise.lib_rs());
@@ -139,7 +108,7 @@ pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<R
             Ok(text) => text,
             Err(rejections) => {
                 let text = std::fs::read_to_string(&lib_rs).unwrap_or_default();
-                exercises.push(rejected(&root, exercise, &text, &rejections));
+                exercises.push(Some(rejected(&root, exercise, &text, &rejections)));
                 continue;
             }
         };
@@ -147,32 +116,39 @@ pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<R
             // The very text that was checked, not the file again.
             let to = workspace_dir.join(exercise.lib_rs());
             std::fs::write(&to, text).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+            exercises.push(None);
+        } else {
+            exercises.push(Some(grade_exercise(
+                &root,
+                &workspace_dir,
+                &target,
+                exercise,
+                &options,
+            )?));
         }
-        let options = Options {
-            proof: true,
-            sandbox: Some(&sandbox),
-            ..Options::jobs(settings.jobs)
-        };
-        exercises.push(grade_exercise(
-            &root,
-            &workspace_dir,
-            &target,
-            exercise,
-            &options,
-        )?);
     }
-    let passed = exercises.iter().map(|e| e.passed).sum();
-    let total = exercises.iter().map(|e| e.total).sum();
-    Ok(Report {
-        exercises,
-        passed,
-        total,
-        sandbox: SandboxReport {
-            mode: mode_word(settings.sandbox).to_owned(),
-            active: sandbox.active().to_vec(),
-            missing: sandbox.missing(),
-        },
-    })
+    // A submission's exercises build in one cargo call, and their tests run
+    // in one pool.
+    let to_build: Vec<Exercise> = ALL
+        .iter()
+        .zip(&exercises)
+        .filter(|(_, report)| report.is_none())
+        .map(|(exercise, _)| *exercise)
+        .collect();
+    let mut built =
+        grade_together(&root, &workspace_dir, &target, &to_build, &options)?.into_iter();
+    let exercises: Vec<ExerciseReport> = exercises
+        .into_iter()
+        .map(|report| report.or_else(|| built.next()))
+        .collect::<Option<_>>()
+        .ok_or("an exercise was graded twice or not at all")?;
+    let mut report = Report::new(exercises);
+    report.sandbox = SandboxReport {
+        mode: mode_word(settings.sandbox).to_owned(),
+        active: sandbox.active().to_vec(),
+        missing: sandbox.missing(),
+    };
+    Ok(report)
 }
 
 fn mode_word(mode: sandbox::Mode) -> &'static str {
@@ -207,6 +183,7 @@ fn rejected(root: &Path, exercise: Exercise, text: &str, why: &[Rejection]) -> E
         status: Status::Rejected,
         passed: 0,
         total: reference_test_count(root, exercise),
+        score: Score::default(),
         message: runner::run::cap(static_check::describe(text, why)),
         tests: Vec::new(),
     }
@@ -219,6 +196,7 @@ fn missing(root: &Path, exercise: Exercise) -> ExerciseReport {
         status: Status::Missing,
         passed: 0,
         total: reference_test_count(root, exercise),
+        score: Score::default(),
         message: format!("not submitted: no {}", exercise.lib_rs()),
         tests: Vec::new(),
     }
@@ -231,20 +209,100 @@ fn grade_exercise(
     exercise: Exercise,
     options: &Options,
 ) -> Result<ExerciseReport, String> {
+    let run = runner::test_crate(workspace_dir, exercise.krate, target, options)?;
+    Ok(exercise_report(root, exercise, run))
+}
+
+/// The test target a grading copy gets in each exercise crate: the crate's
+/// test targets (`public`, `hidden`) as modules of one binary, so that each
+/// exercise links one test binary, not two, and each test keeps its name.
+const COMBINED: &str = "lesson13_grader";
+
+/// Builds `exercises` in the grading copy in one cargo call (each with its
+/// [`COMBINED`] test target) and runs all their tests in one pool.
+fn grade_together(
+    root: &Path,
+    copy: &Path,
+    target: &Path,
+    exercises: &[Exercise],
+    options: &Options,
+) -> Result<Vec<ExerciseReport>, String> {
+    if exercises.is_empty() {
+        return Ok(Vec::new());
+    }
+    for exercise in exercises {
+        write_combined_target(&copy.join(exercise.krate))?;
+    }
+    let krates: Vec<&str> = exercises.iter().map(|e| e.krate).collect();
+    let runs = runner::test_crates(copy, &krates, COMBINED, target, options)?;
+    Ok(exercises
+        .iter()
+        .zip(runs)
+        .map(|(exercise, run)| exercise_report(root, *exercise, run))
+        .collect())
+}
+
+/// Writes `tests/lesson13_grader.rs`: one `mod` per test target of the
+/// crate, named as the target, at its own path.
+fn write_combined_target(crate_dir: &Path) -> Result<(), String> {
+    let tests = crate_dir.join("tests");
+    let fail = |e: std::io::Error| format!("cannot read {}: {e}", tests.display());
+    let mut modules = Vec::new();
+    for entry in std::fs::read_dir(&tests).map_err(fail)? {
+        let path = entry.map_err(fail)?.path();
+        let name = path.file_stem().and_then(|n| n.to_str()).unwrap_or("");
+        let file = if path.is_dir() {
+            format!("{name}/main.rs")
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            format!("{name}.rs")
+        } else {
+            continue;
+        };
+        if !tests.join(&file).is_file() || name == COMBINED {
+            continue;
+        }
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!(
+                "{}: the test target {name:?} is not a Rust identifier, so it cannot join \
+                 the grading binary: rename it",
+                tests.display()
+            ));
+        }
+        modules.push(format!("#[path = {file:?}]\nmod {name};\n"));
+    }
+    modules.sort();
+    let text = format!(
+        "//! Written by the grader: this crate's test targets in one binary.\n\n{}",
+        modules.join("\n")
+    );
+    let path = tests.join(format!("{COMBINED}.rs"));
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// An exercise's report from how its build and tests went.
+fn exercise_report(root: &Path, exercise: Exercise, run: CrateRun) -> ExerciseReport {
     let krate = exercise.krate.to_owned();
-    let results = match runner::test_crate(workspace_dir, exercise.krate, target, options)? {
+    let mut results = match run {
         CrateRun::Ran(results) => results,
         CrateRun::CompileError(errors) => {
-            return Ok(ExerciseReport {
+            return ExerciseReport {
                 krate,
                 status: Status::CompileError,
                 passed: 0,
                 total: reference_test_count(root, exercise),
+                score: Score::default(),
                 message: runner::run::cap(errors),
                 tests: Vec::new(),
-            });
+            };
         }
     };
+    // A test of the combined binary is named as in its own target's.
+    let prefix = format!("{COMBINED}::");
+    for result in &mut results {
+        if let Some(name) = result.name.strip_prefix(&prefix) {
+            result.name = name.to_owned();
+        }
+    }
     let passed = results
         .iter()
         .filter(|r| r.status == TestStatus::Pass)
@@ -256,94 +314,94 @@ fn grade_exercise(
     } else {
         Status::Timeout
     };
-    Ok(ExerciseReport {
+    ExerciseReport {
         krate,
         status,
         passed,
         total: results.len(),
+        score: Score::default(),
         message: String::new(),
         tests: results,
-    })
+    }
 }
 
 /// How many tests the exercise has, from the instructor's own build of it,
 /// so that a submission that does not compile still shows `0/<total>`.
 pub fn reference_test_count(root: &Path, exercise: Exercise) -> usize {
-    let Ok(runner::Build::Built(binaries)) =
-        runner::build(root, exercise.krate, &root.join("target"), true)
-    else {
-        return 0;
-    };
-    binaries
-        .iter()
-        .filter_map(|b| runner::list(b).ok())
-        .map(|tests| tests.len())
-        .sum()
+    reference_tests(root, exercise).len()
 }
 
-/// Grades every sub-folder of `dir` (one per student), `parallel` at a
-/// time, printing a line per student as each finishes.
-pub fn grade_all(
-    dir: &Path,
-    parallel: usize,
-    settings: &Settings,
-) -> Result<Vec<StudentReport>, String> {
-    let mut students: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .collect();
-    students.sort();
-    if students.is_empty() {
-        return Err(format!(
-            "{} has no sub-folders: expected one folder per student",
-            dir.display()
-        ));
+/// The exercise's tests (`hidden::graded::…`), from the instructor's own
+/// build of it; listed once per run. Empty if the stub does not build.
+pub fn reference_tests(root: &Path, exercise: Exercise) -> Vec<String> {
+    type Listed = Vec<(PathBuf, &'static str, Vec<String>)>;
+    static LISTED: std::sync::Mutex<Listed> = std::sync::Mutex::new(Vec::new());
+    let mut listed = LISTED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((.., tests)) = listed
+        .iter()
+        .find(|(r, krate, _)| r == root && *krate == exercise.krate)
+    {
+        return tests.clone();
     }
-    let count = students.len();
-    println!("grading {count} submissions, {parallel} at a time");
-    let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let reports = Mutex::new(Vec::with_capacity(count));
-    std::thread::scope(|scope| {
-        for slot in 0..parallel.max(1) {
-            let (next, done, reports, students) = (&next, &done, &reports, &students);
-            scope.spawn(move || {
-                while let Some((name, path)) = students.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let started = Instant::now();
-                    let report = grade_with(&Source::Submission(path.clone()), slot, settings);
-                    let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    let score = match &report {
-                        Ok(_) if submitted(path).is_empty() => {
-                            format!("no exercise submitted ({})", layout_hint(path))
-                        }
-                        Ok(r) => format!("{}/{}", r.passed, r.total),
-                        Err(e) => format!("could not grade: {e}"),
-                    };
-                    println!(
-                        "[{finished}/{count}] {name}: {score} ({:.0?})",
-                        started.elapsed()
-                    );
-                    reports.lock().unwrap().push((name.clone(), report));
-                }
-            });
-        }
-    });
-    let mut reports = reports.into_inner().unwrap();
-    reports.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(reports)
+    let target = workspace::target_dir();
+    let tests: Vec<String> = match runner::build(root, exercise.krate, &target, true) {
+        Ok(runner::Build::Built(binaries)) => binaries
+            .iter()
+            .flat_map(|b| {
+                let tests = runner::list(b).unwrap_or_default();
+                tests.into_iter().map(move |t| format!("{}::{t}", b.target))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    listed.push((root.to_path_buf(), exercise.krate, tests.clone()));
+    tests
+}
+
+/// Refuses a scheme that names a test no exercise has (a typo, or a test
+/// renamed since): its weight or misconception would silently not count.
+pub fn check_scheme_names(scheme: &Scheme, root: &Path) -> Result<(), String> {
+    let tests: Vec<(Exercise, Vec<String>)> = ALL
+        .iter()
+        .map(|e| (*e, reference_tests(root, *e)))
+        .collect();
+    if let Some((exercise, _)) = tests.iter().find(|(_, t)| t.is_empty()) {
+        println!(
+            "warning: cannot list {}'s tests (does its stub build?): the grading scheme's \
+             test names are not checked",
+            exercise.krate
+        );
+        return Ok(());
+    }
+    let unknown = scheme.unknown_tests(&tests);
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the grading scheme names tests that do not exist (renamed or removed?):\n  {}",
+            unknown.join("\n  ")
+        ))
+    }
 }
 
 /// The options of `cargo xtask grade` (documented on `Command::Grade`).
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Grade one submission folder.
+    /// Grade one submission: a folder, or a .zip.
     #[arg(long, value_name = "DIR", conflicts_with = "submissions")]
     submission: Option<PathBuf>,
-    /// Grade every sub-folder of DIR, one per student.
+    /// Grade every sub-folder (or .zip) of DIR, one per student.
     #[arg(long, value_name = "DIR")]
     submissions: Option<PathBuf>,
+    /// With --submissions: grade only the K-th of N slices of the class
+    /// (students sorted by name, every N-th from the K-th). Merge the
+    /// slices' --json folders with `cargo xtask merge-reports`.
+    #[arg(long, value_name = "K/N", requires = "submissions")]
+    shard: Option<crate::shard::Shard>,
+    /// The grading scheme: points per exercise, test weights,
+    /// misconceptions [default: grading.toml at the workspace root].
+    #[arg(long, value_name = "FILE")]
+    scheme: Option<PathBuf>,
     /// Write the report as JSON. With --submissions, FILE is a folder that
     /// gets one `<student>.json` each.
     #[arg(long, value_name = "FILE")]
@@ -352,11 +410,23 @@ pub struct Args {
     /// that gets one `<student>.xml` each.
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Write the gradebook as CSV: one row per student, each exercise's
+    /// points, the total and the percentage (imports into Canvas and
+    /// Moodle).
+    #[arg(long, value_name = "FILE")]
+    csv: Option<PathBuf>,
+    /// Write a Markdown class report: the score distribution, the
+    /// misconceptions, and each failing test with its message.
+    #[arg(long, value_name = "FILE")]
+    class_report: Option<PathBuf>,
+    /// Write Gradescope's results.json for the one submission graded.
+    #[arg(long, value_name = "FILE", conflicts_with = "submissions")]
+    gradescope: Option<PathBuf>,
     /// With --submissions: how many submissions to grade at once.
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = at_least_one)]
     parallel: usize,
     /// How many test processes each submission runs at once.
-    #[arg(long, value_name = "N", default_value_t = crate::default_jobs())]
+    #[arg(long, value_name = "N", default_value_t = crate::default_jobs(), value_parser = at_least_one)]
     jobs: usize,
     /// The sandbox around each test process (Linux): auto uses what the
     /// kernel offers and says what is missing; require refuses to grade
@@ -366,53 +436,105 @@ pub struct Args {
     sandbox: sandbox::Mode,
 }
 
+/// A count of 1 or more (`--parallel`, `--jobs`).
+pub fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (0 would grade nothing)".to_owned()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
+}
+
+impl Args {
+    /// Every report path, to check before grading starts.
+    fn outputs(&self) -> Vec<Output<'_>> {
+        let class = self.submissions.is_some();
+        let per_student = if class { Kind::Folder } else { Kind::File };
+        [
+            ("--json", &self.json, per_student),
+            ("--junit", &self.junit, per_student),
+            ("--csv", &self.csv, Kind::File),
+            ("--class-report", &self.class_report, Kind::File),
+            ("--gradescope", &self.gradescope, Kind::File),
+        ]
+        .into_iter()
+        .filter_map(|(flag, path, kind)| path.as_deref().map(|path| Output { flag, path, kind }))
+        .collect()
+    }
+}
+
 /// Runs `cargo xtask grade`.
 pub fn run(args: &Args) -> Result<(), String> {
+    let root = workspace::root();
+    let scheme = Scheme::load(args.scheme.as_deref(), &root)?;
+    if let Some(dir) = &args.submissions {
+        students::folder_or_explain(dir, "--submissions")?;
+    }
+    outputs::prepare(&args.outputs(), args.submissions.as_deref())?;
+    check_scheme_names(&scheme, &root)?;
     announce_sandbox(args.sandbox)?;
     let settings = Settings {
         sandbox: args.sandbox,
         ..Settings::new(args.jobs)
     };
-    if let Some(dir) = &args.submissions {
-        let reports = grade_all(dir, args.parallel, &settings)?;
-        crate::report::print_summary(&reports);
-        for (folder, out) in [(&args.json, "json"), (&args.junit, "xml")] {
-            if let Some(folder) = folder {
-                std::fs::create_dir_all(folder)
-                    .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
-                for (name, report) in &reports {
-                    let Ok(report) = report else { continue };
-                    let path = folder.join(format!("{name}.{out}"));
-                    match out {
-                        "json" => crate::report::write_json(report, &path)?,
-                        _ => crate::report::write_junit(report, name, &path)?,
-                    }
-                }
-                println!("wrote one {out} report per student to {}", folder.display());
-            }
-        }
-        return Ok(());
-    }
-    let (source, name) = match &args.submission {
-        None => (Source::Workspace, "workspace".to_owned()),
+    let reports = match &args.submissions {
         Some(dir) => {
-            if !dir.is_dir() {
-                return Err(format!("--submission {}: no such folder", dir.display()));
+            let options = class::Options {
+                parallel: args.parallel,
+                settings,
+                shard: args.shard,
+                scheme: &scheme,
+                json: args.json.as_deref(),
+                junit: args.junit.as_deref(),
+            };
+            let reports = class::grade_class(dir, &options)?;
+            crate::summary::print(&reports);
+            reports
+        }
+        None => vec![grade_one(args, &settings, &scheme)?],
+    };
+    if let Some(path) = &args.csv {
+        crate::gradebook::write(&reports, path)?;
+        println!("wrote the gradebook to {}", path.display());
+    }
+    if let Some(path) = &args.class_report {
+        crate::class_report::write(&reports, &scheme, path)?;
+        println!("wrote the class report to {}", path.display());
+    }
+    Ok(())
+}
+
+/// Grades the workspace or `--submission`, prints its table and writes its
+/// reports.
+fn grade_one(args: &Args, settings: &Settings, scheme: &Scheme) -> Result<StudentReport, String> {
+    let (report, name) = match &args.submission {
+        None => {
+            let mut report = grade_with(&Source::Workspace, 0, settings)?;
+            scheme.score(&mut report);
+            (report, "workspace".to_owned())
+        }
+        Some(path) => {
+            if path.extension().is_none_or(|x| x != "zip") {
+                students::folder_or_explain(path, "--submission")?;
+            } else if !path.is_file() {
+                return Err(format!("--submission {}: no such file", path.display()));
             }
-            if submitted(dir).is_empty() {
+            let started = std::time::Instant::now();
+            let located = students::locate(path)?;
+            if located.exercises.is_empty() {
                 return Err(format!(
-                    "{} holds no exercise: {}",
-                    dir.display(),
-                    layout_hint(dir)
+                    "{}: no exercise found: {}",
+                    path.display(),
+                    located.hint
                 ));
             }
-            let name = dir
-                .file_name()
+            let report = class::grade_located(&located, started, 0, settings, scheme)?;
+            let name = path
+                .file_stem()
                 .map_or("submission".into(), |n| n.to_string_lossy().into_owned());
-            (Source::Submission(dir.clone()), name)
+            (report, name)
         }
     };
-    let report = grade_with(&source, 0, &settings)?;
     crate::report::print_table(&report);
     if let Some(path) = &args.json {
         crate::report::write_json(&report, path)?;
@@ -422,5 +544,9 @@ pub fn run(args: &Args) -> Result<(), String> {
         crate::report::write_junit(&report, &name, path)?;
         println!("wrote {}", path.display());
     }
-    Ok(())
+    if let Some(path) = &args.gradescope {
+        crate::gradescope::write(&report, scheme, path)?;
+        println!("wrote {}", path.display());
+    }
+    Ok((name, Ok(report)))
 }

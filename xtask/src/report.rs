@@ -1,15 +1,16 @@
 //! Grade reports: their types, and their writers for the terminal, JSON
 //! (serde_json) and JUnit XML (quick-junit).
 
-use crate::exercises::ALL;
+use crate::scheme::show;
+use crate::stamp::Stamp;
 use lesson13_runner::sandbox::Protection;
 use lesson13_runner::{TestResult, TestStatus, gist};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// One exercise's grade.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Every test passed.
@@ -28,32 +29,56 @@ pub enum Status {
 }
 
 /// The grade of one exercise.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExerciseReport {
     #[serde(rename = "crate")]
     pub krate: String,
     pub status: Status,
     pub passed: usize,
     pub total: usize,
+    /// The points earned (see `grading.toml`).
+    #[serde(flatten, default)]
+    pub score: Score,
     /// The compiler's first errors, for `compile_error`; the offending lines
     /// and why, for `rejected`.
-    #[serde(skip_serializing_if = "String::is_empty")]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
     pub tests: Vec<TestResult>,
 }
 
 /// The grade of one submission.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
+    /// The grader's version, and when it graded.
+    #[serde(default)]
+    pub grader: Stamp,
+    /// Where the exercise files were found, relative to the submission
+    /// folder: `.`, `handin` (one folder down), `submission.zip`, ...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_in: Option<String>,
+    /// Why nothing was graded, when the submission holds no exercise: what
+    /// was found, and what was expected.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
     pub exercises: Vec<ExerciseReport>,
     pub passed: usize,
     pub total: usize,
+    /// The points earned, in total.
+    #[serde(flatten, default)]
+    pub score: Score,
+    /// How long grading took, in seconds.
+    #[serde(default)]
+    pub seconds: f64,
+    /// For a report of a sharded run, which shard graded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::shard::ShardInfo>,
     /// The protections every test ran under.
+    #[serde(default)]
     pub sandbox: SandboxReport,
 }
 
 /// What the sandbox did for a submission's tests (see `--sandbox`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SandboxReport {
     /// `auto`, `require` or `off`.
     pub mode: String,
@@ -63,19 +88,69 @@ pub struct SandboxReport {
     pub missing: Vec<Protection>,
 }
 
+impl Report {
+    /// A report of these exercises, stamped now, not yet scored.
+    pub fn new(exercises: Vec<ExerciseReport>) -> Report {
+        Report {
+            grader: Stamp::now(),
+            found_in: None,
+            message: String::new(),
+            passed: exercises.iter().map(|e| e.passed).sum(),
+            total: exercises.iter().map(|e| e.total).sum(),
+            exercises,
+            score: Score::default(),
+            seconds: 0.0,
+            shard: None,
+            sandbox: SandboxReport::default(),
+        }
+    }
+}
+
+/// Points earned out of the most possible, and the percentage.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct Score {
+    /// The points earned.
+    #[serde(default)]
+    pub points: f64,
+    /// The most points possible.
+    #[serde(default)]
+    pub max_points: f64,
+    /// `points` out of `max_points`, in percent.
+    #[serde(default)]
+    pub percent: f64,
+}
+
 /// A student's folder name and grade, or why it could not be graded.
 pub type StudentReport = (String, Result<Report, String>);
 
 /// The readable table of one submission, with each failing test and the
 /// gist of its message.
 pub fn print_table(report: &Report) {
-    println!("\n{:<24} {:>12}  status", "exercise", "passed/total");
+    println!(
+        "\ngraded by {} at {}",
+        report.grader.version(),
+        report.grader.graded_at
+    );
+    if let Some(found_in) = report.found_in.as_deref().filter(|f| *f != ".") {
+        println!("files found in {found_in}");
+    }
+    if !report.message.is_empty() {
+        println!("{}", report.message);
+    }
+    println!(
+        "\n{:<24} {:>12} {:>14}  status",
+        "exercise", "passed/total", "points"
+    );
     for exercise in &report.exercises {
         let score = format!("{}/{}", exercise.passed, exercise.total);
+        let points = format!(
+            "{}/{}",
+            show(exercise.score.points),
+            show(exercise.score.max_points)
+        );
         println!(
-            "{:<24} {:>12}  {}",
+            "{:<24} {score:>12} {points:>14}  {}",
             exercise.krate,
-            score,
             status_word(exercise.status)
         );
         if matches!(exercise.status, Status::CompileError | Status::Rejected) {
@@ -108,58 +183,21 @@ pub fn print_table(report: &Report) {
             }
         }
     }
+    let score = format!("{}/{}", report.passed, report.total);
+    let points = format!(
+        "{}/{}",
+        show(report.score.points),
+        show(report.score.max_points)
+    );
     println!(
-        "{:<24} {:>12}",
+        "{:<24} {score:>12} {points:>14}  {}%",
         "total",
-        format!("{}/{}", report.passed, report.total)
+        show(report.score.percent)
     );
 }
 
-/// One line per student: each exercise's score and status, and the total.
-pub fn print_summary(reports: &[StudentReport]) {
-    let width = reports
-        .iter()
-        .map(|(name, _)| name.len())
-        .max()
-        .unwrap_or(7)
-        .max(7);
-    let header: Vec<String> = ALL
-        .iter()
-        .map(|e| format!("{:>22}", e.krate.trim_start_matches("lesson13-")))
-        .collect();
-    println!(
-        "\n{:<width$} {} {:>10}",
-        "student",
-        header.join(" "),
-        "total"
-    );
-    for (name, report) in reports {
-        let Ok(report) = report else {
-            println!(
-                "{name:<width$} could not be graded: {}",
-                report.as_ref().err().unwrap()
-            );
-            continue;
-        };
-        let cells: Vec<String> = report
-            .exercises
-            .iter()
-            .map(|e| {
-                format!(
-                    "{:>22}",
-                    format!("{}/{} {}", e.passed, e.total, status_word(e.status))
-                )
-            })
-            .collect();
-        println!(
-            "{name:<width$} {} {:>10}",
-            cells.join(" "),
-            format!("{}/{}", report.passed, report.total)
-        );
-    }
-}
-
-fn test_status_word(status: TestStatus) -> &'static str {
+/// The word for a test status, as in the JSON.
+pub fn test_status_word(status: TestStatus) -> &'static str {
     match status {
         TestStatus::Pass => "pass",
         TestStatus::Fail => "fail",
@@ -167,7 +205,8 @@ fn test_status_word(status: TestStatus) -> &'static str {
     }
 }
 
-fn status_word(status: Status) -> &'static str {
+/// The word for an exercise status, as in the JSON.
+pub fn status_word(status: Status) -> &'static str {
     match status {
         Status::Pass => "pass",
         Status::Fail => "fail",
@@ -185,12 +224,60 @@ pub fn write_json(report: &Report, path: &Path) -> Result<(), String> {
     std::fs::write(path, json + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// A student's JSON file, as `merge-reports` reads it back: the report, or
+/// why the student could not be graded.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Stored {
+    /// The student's report.
+    Graded(Box<Report>),
+    /// Grading could not run for this student.
+    Failed {
+        /// Why.
+        error: String,
+        /// The grader, and when it tried.
+        grader: Stamp,
+        /// For a sharded run, which shard tried.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        shard: Option<crate::shard::ShardInfo>,
+    },
+}
+
+/// Writes a student's report, or why they could not be graded (and, for a
+/// sharded run, which shard tried), as JSON.
+pub fn write_student_json(
+    report: &Result<Report, String>,
+    shard: Option<crate::shard::ShardInfo>,
+    path: &Path,
+) -> Result<(), String> {
+    match report {
+        Ok(report) => write_json(report, path),
+        Err(error) => {
+            let stored = Stored::Failed {
+                error: error.clone(),
+                grader: Stamp::now(),
+                shard,
+            };
+            let json = serde_json::to_string_pretty(&stored)
+                .map_err(|e| format!("cannot encode the report: {e}"))?;
+            std::fs::write(path, json + "\n")
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+    }
+}
+
 /// Writes `report` as a JUnit XML file: one suite per exercise.
 pub fn write_junit(report: &Report, name: &str, path: &Path) -> Result<(), String> {
     let mut junit = quick_junit::Report::new(format!("lesson13 {name}"));
     let names = |protections: &[Protection]| serde_json::to_string(protections).unwrap_or_default();
     for exercise in &report.exercises {
         let mut suite = TestSuite::new(exercise.krate.as_str());
+        suite.add_properties([
+            ("points", show(exercise.score.points).as_str()),
+            ("max_points", show(exercise.score.max_points).as_str()),
+            ("grader", report.grader.version().as_str()),
+            ("graded_at", report.grader.graded_at.as_str()),
+        ]);
         suite.add_property(("sandbox.mode", report.sandbox.mode.as_str()));
         suite.add_property(("sandbox.active", names(&report.sandbox.active).as_str()));
         suite.add_property(("sandbox.missing", names(&report.sandbox.missing).as_str()));
@@ -240,4 +327,66 @@ pub fn write_junit(report: &Report, name: &str, path: &Path) -> Result<(), Strin
         .to_string()
         .map_err(|e| format!("cannot encode the JUnit report: {e}"))?;
     std::fs::write(path, xml).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+
+    /// An exercise report with these tests, for other modules' tests.
+    pub fn exercise(krate: &str, status: Status, tests: &[(&str, TestStatus)]) -> ExerciseReport {
+        let tests: Vec<TestResult> = tests.iter().map(|(n, s)| test(n, *s)).collect();
+        ExerciseReport {
+            krate: krate.to_owned(),
+            status,
+            passed: tests
+                .iter()
+                .filter(|t| t.status == TestStatus::Pass)
+                .count(),
+            total: tests.len(),
+            score: Score::default(),
+            message: String::new(),
+            tests,
+        }
+    }
+
+    /// A test result; a failure's message names the test.
+    pub fn test(name: &str, status: TestStatus) -> TestResult {
+        TestResult {
+            name: name.to_owned(),
+            status,
+            message: match status {
+                TestStatus::Pass => String::new(),
+                _ => format!(
+                    "thread '{name}' panicked at tests/hidden/graded.rs:1:1:\n{name} went wrong"
+                ),
+            },
+            killed: false,
+        }
+    }
+
+    #[test]
+    fn a_report_and_a_failure_read_back_from_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut report = Report::new(vec![exercise(
+            "lesson13-oneshot",
+            Status::Fail,
+            &[("hidden::graded::a", TestStatus::Timeout)],
+        )]);
+        report.found_in = Some("handin".into());
+        let path = dir.path().join("a.json");
+        write_student_json(&Ok(report), None, &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(Stored::Graded(back)) = serde_json::from_str(&text) else {
+            panic!("not read back as a report: {text}");
+        };
+        assert_eq!(back.found_in.as_deref(), Some("handin"));
+        assert_eq!(back.exercises[0].tests[0].status, TestStatus::Timeout);
+        write_student_json(&Err("cannot copy".into()), None, &path).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(Stored::Failed { error, .. }) = serde_json::from_str(&text) else {
+            panic!("not read back as a failure: {text}");
+        };
+        assert_eq!(error, "cannot copy");
+    }
 }

@@ -12,7 +12,8 @@
 //! - [`doc_commands`]: every `cargo xtask …` in the docs exists.
 //!
 //! The grading fixtures and the bundle round trip are in `crate::fixtures`,
-//! the catalogue in `crate::catalogue`.
+//! the class and Gradescope checks in `crate::class_check`, the catalogue
+//! in `crate::catalogue`.
 
 pub mod cargo_checks;
 pub mod doc_commands;
@@ -71,6 +72,14 @@ const CHECKS: &[Check] = &[
     Check {
         name: "bundle round trip: export, test the bundle, grade it",
         run: crate::fixtures::check_bundle_round_trip,
+    },
+    Check {
+        name: "class grading: gradebook, class report, shards merged as one run, rough edges refused",
+        run: crate::class_check::check_class,
+    },
+    Check {
+        name: "Gradescope package: run_autograder on a fake root writes the right results.json",
+        run: crate::class_check::check_gradescope,
     },
 ];
 
