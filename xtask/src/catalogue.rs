@@ -4,7 +4,7 @@
 //! `catalogue/<crate>/*.rs` are complete `lib.rs` files. Each starts with a
 //! doc line that says what it is:
 //!
-//! - `//! Bug: <one line>`: one realistic mistake. The crate's hidden tests
+//! - `//! Bug: <one line>`: one realistic mistake. The crate's tests (public or hidden)
 //!   must fail on it, by an assertion or their own deadline, never by the
 //!   runner's outer time limit, and the file must compile.
 //! - `//! Correct: <one line>`: a different correct implementation (a thin
@@ -121,7 +121,7 @@ impl Outcome {
         }
         match self.entry.kind {
             Kind::Bug if self.catchers().is_empty() => Some(
-                "SURVIVED: no hidden test failed. Strengthen the tests; never weaken the bug."
+                "SURVIVED: no test failed. Strengthen the tests; never weaken the bug."
                     .into(),
             ),
             Kind::Correct => {
@@ -137,14 +137,14 @@ impl Outcome {
         }
     }
 
-    /// The hidden tests that failed.
+    /// The graded tests (public and hidden) that failed.
     fn catchers(&self) -> Vec<&str> {
         let Ok(results) = &self.run else {
             return Vec::new();
         };
         results
             .iter()
-            .filter(|r| r.status != TestStatus::Pass && !r.killed && r.name.starts_with("hidden::"))
+            .filter(|r| r.status != TestStatus::Pass && !r.killed)
             .map(|r| r.name.trim_start_matches("hidden::graded::"))
             .collect()
     }

@@ -37,7 +37,7 @@ const FIXTURES: &[Fixture] = &[
         expect: |report| {
             let failed = failed_tests(report);
             let expected = [
-                "hidden::graded::the_waker_of_the_latest_poll_is_woken_when_the_receiver_moves_task",
+                "public::behaviour::the_waker_of_the_latest_poll_is_woken_when_the_receiver_moves_task",
             ];
             if report.status == Status::Fail && failed == expected {
                 Ok(())
@@ -67,7 +67,7 @@ const FIXTURES: &[Fixture] = &[
             "xtask/fixtures/deadlocks-on-zero-sized-values.rs",
         )),
         expect: |report| {
-            let expected = ["hidden::graded::values_that_are_not_copy_arrive_intact"];
+            let expected = ["public::behaviour::values_that_are_not_copy_arrive_intact"];
             let timeouts: Vec<&str> = report
                 .tests
                 .iter()
