@@ -15,10 +15,15 @@
 //! - [`mod@run`]: run every test in its own process, `jobs` at a time.
 //! - [`mod@message`]: a failure's message without backtrace noise, a crash's
 //!   first panic as its likely cause.
+//! - [`exercises`]: the four exercise crates.
+//! - [`student`]: the student runner (`cargo xtask check | watch | hint |
+//!   next | list`), on top of the above.
 
 pub mod build;
+pub mod exercises;
 pub mod message;
 pub mod run;
+pub mod student;
 
 pub use build::{Build, TestBinary, build, list};
 pub use message::gist;

@@ -120,10 +120,9 @@ impl Outcome {
             ));
         }
         match self.entry.kind {
-            Kind::Bug if self.catchers().is_empty() => Some(
-                "SURVIVED: no test failed. Strengthen the tests; never weaken the bug."
-                    .into(),
-            ),
+            Kind::Bug if self.catchers().is_empty() => {
+                Some("SURVIVED: no test failed. Strengthen the tests; never weaken the bug.".into())
+            }
             Kind::Correct => {
                 let failed: Vec<_> = results
                     .iter()

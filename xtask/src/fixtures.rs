@@ -179,6 +179,22 @@ pub fn check_bundle_round_trip(jobs: usize) -> Result<String, String> {
             return Err(format!("the bundle contains {left_out}/"));
         }
     }
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml"))
+        .map_err(|e| format!("cannot read the bundle's Cargo.toml: {e}"))?;
+    for leftover in [
+        "criterion",
+        "flume",
+        "async-channel",
+        "bench",
+        "loom",
+        "solutions",
+    ] {
+        if manifest.contains(leftover) {
+            return Err(format!(
+                "the bundle's Cargo.toml mentions {leftover}, which the bundle leaves out:\n{manifest}"
+            ));
+        }
+    }
     let mut public = 0;
     for exercise in ALL {
         if out.join(exercise.krate).join(bundle::HIDDEN_TESTS).exists() {
@@ -226,7 +242,11 @@ pub fn check_bundle_round_trip(jobs: usize) -> Result<String, String> {
             report.passed, report.total
         ));
     }
+    // Last: it overwrites the bundle's lib.rs files with the solutions.
+    let driven =
+        crate::runner_drive::drive(&root, &out, &workspace::scratch_target_dir().join("bundle"))?;
     Ok(format!(
-        "bundle has {public} public tests and no hidden ones; grading it ran all {reference} tests"
+        "bundle has {public} public tests and no hidden ones; grading it ran all {reference} \
+         tests; {driven}"
     ))
 }
