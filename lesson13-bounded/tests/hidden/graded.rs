@@ -30,7 +30,9 @@ fn stress_capacity_1_with_producer_tasks_on_a_multi_thread_runtime() {
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     for i in 0..PER_SENDER {
-                        tx.send((sender, i)).await.expect("the receiver is alive");
+                        tx.send((sender, i))
+                            .await
+                            .expect("send() returned Err although the receiver is alive");
                     }
                 });
             }
@@ -53,7 +55,9 @@ fn stress_capacity_1_with_cancelled_sends_on_a_multi_thread_runtime() {
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     for i in 0..PER_SENDER {
-                        tx.send((sender, i)).await.expect("the receiver is alive");
+                        tx.send((sender, i))
+                            .await
+                            .expect("send() returned Err although the receiver is alive");
                     }
                 });
             }
@@ -67,7 +71,7 @@ fn stress_capacity_1_with_cancelled_sends_on_a_multi_thread_runtime() {
                         let mut send = Box::pin(tx.send((SENDERS, delivered)));
                         let polled = std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx)));
                         if let Poll::Ready(result) = polled.await {
-                            result.expect("the receiver is alive");
+                            result.expect("send() returned Err although the receiver is alive");
                             delivered += 1;
                         }
                         drop(send);

@@ -7,7 +7,7 @@
 //! sender should be waiting, woken or done.
 
 use super::imp;
-use super::support::{full_channel, let_woken_senders_through, pop, receive_all, woken};
+use super::support::{full_channel, pop, pop_and_let_woken_senders_through, receive_all, woken};
 use lesson13_testkit::hints::{BOUNDED_STRANDED, DEADLOCK};
 use lesson13_testkit::{DropCounter, assert_each_sender_in_order, block_on_racing, with_deadline};
 use std::future::Future;
@@ -122,12 +122,7 @@ fn every_waiting_sender_keeps_its_own_waker() {
         }
         let mut done = [false; 2];
         for round in 1..=2 {
-            let got = assert_ready!(pop(&mut rx), "a message is queued: recv() must not wait");
-            assert!(
-                got.is_some(),
-                "a message is queued, yet recv() returned None"
-            );
-            let served = let_woken_senders_through(&mut senders, &mut done);
+            let served = pop_and_let_woken_senders_through(&mut rx, &mut senders, &mut done);
             assert_eq!(
                 served, 1,
                 "pop #{round} must wake one of the two waiting senders, and it must get \
@@ -213,12 +208,7 @@ fn a_sender_polled_many_times_waits_in_line_once() {
         let mut senders = [eager, patient];
         let mut done = [false; 2];
         for _ in 0..2 {
-            let got = assert_ready!(pop(&mut rx), "a message is queued: recv() must not wait");
-            assert!(
-                got.is_some(),
-                "a message is queued, yet recv() returned None"
-            );
-            let served = let_woken_senders_through(&mut senders, &mut done);
+            let served = pop_and_let_woken_senders_through(&mut rx, &mut senders, &mut done);
             assert_eq!(
                 served, 1,
                 "each pop must let exactly one waiting sender through. A sender polled many \

@@ -46,6 +46,21 @@ pub fn let_woken_senders_through<F: Future>(senders: &mut [Spawn<F>], done: &mut
     completed
 }
 
+/// Pops one message, which must be there, and then lets the woken waiting
+/// senders through (see [`let_woken_senders_through`]): how many got through.
+pub fn pop_and_let_woken_senders_through<F: Future>(
+    rx: &mut imp::Receiver<u32>,
+    senders: &mut [Spawn<F>],
+    done: &mut [bool],
+) -> usize {
+    let got = assert_ready!(pop(rx), "a message is queued: recv() must not wait");
+    assert!(
+        got.is_some(),
+        "a message is queued, yet recv() returned None"
+    );
+    let_woken_senders_through(senders, done)
+}
+
 /// Which of these waiting senders have been woken.
 pub fn woken<F>(senders: &[Spawn<F>]) -> Vec<bool> {
     senders.iter().map(|s| s.is_woken()).collect()

@@ -70,7 +70,8 @@ fn stress_tasks_on_a_multi_thread_runtime() {
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     for i in 0..PER_SENDER {
-                        tx.send((sender, i)).expect("the receiver is alive");
+                        tx.send((sender, i))
+                            .expect("send() returned Err although the receiver is alive");
                         if i % 64 == 0 {
                             tokio::task::yield_now().await;
                         }
@@ -96,7 +97,8 @@ fn stress_os_threads_racing_send_against_recv() {
                 let tx = tx.clone();
                 std::thread::spawn(move || {
                     for i in 0..PER_SENDER {
-                        tx.send((sender, i)).expect("the receiver is alive");
+                        tx.send((sender, i))
+                            .expect("send() returned Err although the receiver is alive");
                         std::thread::yield_now(); // let the receiver wait often
                     }
                 })
@@ -126,7 +128,8 @@ fn stress_futures_executor_and_current_thread_runtime() {
                         let tx = tx.clone();
                         tokio::spawn(async move {
                             for i in 0..500u32 {
-                                tx.send((sender, i)).expect("the receiver is alive");
+                                tx.send((sender, i))
+                                    .expect("send() returned Err although the receiver is alive");
                                 tokio::task::yield_now().await;
                             }
                         })

@@ -150,7 +150,11 @@ pub fn show_hint(
     )
     .ok();
     if progress.hints_seen < hints.len() {
-        writeln!(out, "(`cargo xtask hint` again for the next one.)").ok();
+        writeln!(
+            out,
+            "(Again for the next one: `cargo xtask hint`, or h in `cargo xtask watch`.)"
+        )
+        .ok();
     }
     Ok(())
 }
@@ -183,6 +187,18 @@ pub fn advance(
         .ok();
         return Ok(false);
     }
+    move_on(workspace, progress, exercise, out)?;
+    Ok(true)
+}
+
+/// Records `exercise` (the current one, whose public tests all passed) as
+/// done, and introduces the next one.
+pub fn move_on(
+    workspace: &Workspace,
+    progress: &mut Progress,
+    exercise: Exercise,
+    out: &mut dyn Write,
+) -> Result<(), String> {
     *progress = Progress::at(progress.current + 1);
     progress.save(&workspace.root)?;
     writeln!(
@@ -211,7 +227,7 @@ pub fn advance(
         ),
     }
     .ok();
-    Ok(true)
+    Ok(())
 }
 
 /// `list`: the four exercises and where the student is.

@@ -7,10 +7,12 @@
 //! none (WSL on a Windows drive, network drives, some containers). A key
 //! re-runs by hand whatever the file system does. With a terminal, keys are
 //! read one at a time; without one (an editor's task, a test), one per line.
+//! Reading a file is an event too (the compiler reads them all), so a run
+//! starts only when a `.rs` file's size or modification time changed.
 
 use super::Workspace;
 use super::check::Outcome;
-use super::commands::{advance, check_and_record, current, print_list, show_hint};
+use super::commands::{check_and_record, current, move_on, print_list, show_hint};
 use super::progress::Progress;
 use crate::exercises::Exercise;
 use console::{Key, Term};
@@ -19,7 +21,7 @@ use notify_debouncer_mini::notify::{
 };
 use notify_debouncer_mini::{Config, DebounceEventHandler, DebounceEventResult, new_debouncer_opt};
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
@@ -49,6 +51,9 @@ pub fn watch(workspace: &Workspace, args: &[String]) -> Result<bool, String> {
     let out = &mut std::io::stdout();
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let (events, receive) = channel();
+    // The key reader leaves the terminal in raw mode while it waits for a
+    // key; whatever ends the watch, put the terminal back as it was.
+    let _terminal = terminal.then(TerminalState::save);
     spawn_key_reader(terminal, events.clone());
     let mut progress = current(workspace, out)?;
     while let Some(exercise) = progress.exercise() {
@@ -84,6 +89,7 @@ fn watch_exercise(
         } else {
             writeln!(out, "\n{}", "─".repeat(60)).ok();
         }
+        let checked = Snapshot::take(workspace, exercise);
         let outcome = check_and_record(workspace, exercise, false, progress, out)?;
         writeln!(out, "\n{}", progress.bar()).ok();
         prompt(exercise, &outcome, keys_work, out);
@@ -93,14 +99,18 @@ fn watch_exercise(
                 .recv()
                 .map_err(|_| "the file watcher stopped".to_owned())?;
             match event {
+                // Reading a file counts as an event too (the compiler reads
+                // them all): re-run only if a file really changed.
+                Event::Saved if Snapshot::take(workspace, exercise) == checked => {}
                 Event::Saved | Event::Key('r') => break,
                 Event::Key('q') => return Ok(Next::Quit),
                 Event::Key('h') => show_hint(workspace, progress, out)?,
                 Event::Key('l') => print_list(workspace, progress, out),
+                // Every save since that check was checked too: no need to
+                // run the tests again.
                 Event::Key('n') if outcome.all_passed() => {
-                    if advance(workspace, progress, out)? {
-                        return Ok(Next::Exercise);
-                    }
+                    move_on(workspace, progress, exercise, out)?;
+                    return Ok(Next::Exercise);
                 }
                 Event::Key('n') => {
                     writeln!(
@@ -159,7 +169,8 @@ fn spawn_key_reader(terminal: bool, events: Sender<Event>) {
                     Ok(_) => continue,
                     Err(_) => break,
                 };
-                if events.send(Event::Key(key)).is_err() {
+                // After q, read no more: the watch ends.
+                if events.send(Event::Key(key)).is_err() || key == 'q' {
                     return;
                 }
             }
@@ -174,6 +185,71 @@ fn spawn_key_reader(terminal: bool, events: Sender<Event>) {
         }
         events.send(Event::InputClosed).ok();
     });
+}
+
+/// The exercise's `.rs` files as they were: path, size and modification
+/// time of each.
+#[derive(PartialEq, Eq)]
+struct Snapshot(Vec<(PathBuf, u64, Option<std::time::SystemTime>)>);
+
+impl Snapshot {
+    fn take(workspace: &Workspace, exercise: Exercise) -> Self {
+        let mut files = Vec::new();
+        for folder in ["src", "tests"] {
+            collect_rs(
+                &workspace.root.join(exercise.krate).join(folder),
+                &mut files,
+            );
+        }
+        files.sort();
+        Snapshot(files)
+    }
+}
+
+fn collect_rs(dir: &Path, files: &mut Vec<(PathBuf, u64, Option<std::time::SystemTime>)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(metadata) = entry.metadata() else {
+            continue;
+        };
+        if metadata.is_dir() {
+            collect_rs(&path, files);
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            files.push((path, metadata.len(), metadata.modified().ok()));
+        }
+    }
+}
+
+/// The terminal's settings when the watch began (`stty -g`), restored when
+/// it ends. Unix only; elsewhere reading a key changes no setting.
+struct TerminalState(Option<String>);
+
+impl TerminalState {
+    fn save() -> Self {
+        let saved = std::process::Command::new("stty")
+            .arg("-g")
+            .stdin(std::process::Stdio::inherit())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+        TerminalState(saved)
+    }
+}
+
+impl Drop for TerminalState {
+    fn drop(&mut self) {
+        if let Some(saved) = &self.0 {
+            std::process::Command::new("stty")
+                .arg(saved)
+                .stdin(std::process::Stdio::inherit())
+                .status()
+                .ok();
+        }
+    }
 }
 
 /// Watches the exercise's `src/` and `tests/` for saved `.rs` files.
