@@ -12,7 +12,7 @@ use crate::exercises::{ALL, Exercise};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
 
@@ -26,6 +26,7 @@ use lesson13_runner::student::progress::FILE as PROGRESS;
 /// Runs the scenarios in the bundle at `bundle`, building into `target`;
 /// returns a one-line summary.
 pub fn drive(root: &Path, bundle: &Path, target: &Path) -> Result<String, String> {
+    let started = Instant::now();
     let runner = Runner { bundle, target };
     let steps = std::cell::Cell::new(0);
     let step = |args: &[&str], succeeds: bool, expected: &[&str]| {
@@ -96,8 +97,9 @@ pub fn drive(root: &Path, bundle: &Path, target: &Path) -> Result<String, String
         expect_counts(&finished, exercise, |passed, total| passed == total)?;
     }
     Ok(format!(
-        "the student runner passed {} steps (stubs, half done, watch, finished)",
-        steps.get()
+        "the student runner passed {} steps (stubs, half done, watch, finished) in {:.0?}",
+        steps.get(),
+        started.elapsed()
     ))
 }
 
@@ -186,11 +188,13 @@ impl Runner<'_> {
             .command(&["watch"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| format!("could not run cargo xtask watch: {e}"))?;
         let mut stdin = child.stdin.take().ok_or("no stdin")?;
-        let lines = read_lines(child.stdout.take().ok_or("no stdout")?);
+        let (sender, lines) = channel();
+        read_lines(child.stdout.take().ok_or("no stdout")?, sender.clone());
+        read_lines(child.stderr.take().ok_or("no stderr")?, sender);
         let mut seen = String::new();
         let mut wait_for = |marker: &str| wait_for(&lines, &mut seen, marker);
         let krate = exercise.krate;
@@ -224,18 +228,16 @@ impl Runner<'_> {
     }
 }
 
-/// The child's output lines, as they come.
-fn read_lines(stdout: impl std::io::Read + Send + 'static) -> Receiver<String> {
-    let (lines, received) = channel();
+/// Sends the lines of a child's output as they come.
+fn read_lines(output: impl std::io::Read + Send + 'static, lines: Sender<String>) {
     std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
+        for line in BufReader::new(output).lines() {
             let Ok(line) = line else { break };
             if lines.send(line).is_err() {
                 break;
             }
         }
     });
-    received
 }
 
 /// Waits until a line containing `marker` comes, keeping what came.

@@ -1,6 +1,6 @@
 //! `check`: build an exercise's tests and run its public ones, each in its
 //! own process under the deadline, exactly as the grader runs them (the same
-//! code: [`crate::build`] and [`crate::run_all`]), then print one line per
+//! code: [`crate::build()`] and [`crate::run_all`]), then print one line per
 //! test and the first failure in full.
 
 use super::Workspace;
