@@ -2,7 +2,6 @@
 
 use crate::build::{self, Build, TestBinary};
 use crate::message::{failure_message, tail};
-use serde::Serialize;
 use std::io::{Read, Seek};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -12,8 +11,12 @@ use std::time::Duration;
 use wait_timeout::ChildExt;
 
 /// The outcome of one test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum TestStatus {
     /// It passed.
     Pass,
@@ -25,7 +28,8 @@ pub enum TestStatus {
 }
 
 /// One test's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct TestResult {
     /// The test's name, prefixed by its test target: `hidden::graded::…`.
     pub name: String,
@@ -35,7 +39,7 @@ pub struct TestResult {
     pub message: String,
     /// The runner killed it at [`time_limit`]: it hung even past its own
     /// deadline.
-    #[serde(skip)]
+    #[cfg_attr(feature = "serde", serde(skip))]
     pub killed: bool,
 }
 
