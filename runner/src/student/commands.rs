@@ -178,17 +178,19 @@ pub fn advance(
     };
     let outcome = check_and_record(workspace, exercise, false, progress, out)?;
     if !outcome.all_passed() {
-        writeln!(
-            out,
-            "\n{}\nNot yet: every public test of Exercise {} must pass before you move on.",
-            progress.bar(),
-            exercise.number
-        )
-        .ok();
+        writeln!(out, "\n{}\n{}", progress.bar(), not_yet(exercise)).ok();
         return Ok(false);
     }
     move_on(workspace, progress, exercise, out)?;
     Ok(true)
+}
+
+/// Why `next` refuses to move on.
+pub fn not_yet(exercise: Exercise) -> String {
+    format!(
+        "Not yet: every public test of Exercise {} must pass before you move on.",
+        exercise.number
+    )
 }
 
 /// Records `exercise` (the current one, whose public tests all passed) as

@@ -12,7 +12,7 @@
 
 use super::Workspace;
 use super::check::Outcome;
-use super::commands::{check_and_record, current, move_on, print_list, show_hint};
+use super::commands::{check_and_record, current, move_on, not_yet, print_list, show_hint};
 use super::progress::Progress;
 use crate::exercises::Exercise;
 use console::{Key, Term};
@@ -98,27 +98,23 @@ fn watch_exercise(
             let event = events
                 .recv()
                 .map_err(|_| "the file watcher stopped".to_owned())?;
+            let changed = || Snapshot::take(workspace, exercise) != checked;
             match event {
                 // Reading a file counts as an event too (the compiler reads
                 // them all): re-run only if a file really changed.
-                Event::Saved if Snapshot::take(workspace, exercise) == checked => {}
+                Event::Saved if !changed() => {}
                 Event::Saved | Event::Key('r') => break,
                 Event::Key('q') => return Ok(Next::Quit),
                 Event::Key('h') => show_hint(workspace, progress, out)?,
                 Event::Key('l') => print_list(workspace, progress, out),
-                // Every save since that check was checked too: no need to
-                // run the tests again.
+                // A file changed since that check: check it again first.
+                Event::Key('n') if changed() => break,
                 Event::Key('n') if outcome.all_passed() => {
                     move_on(workspace, progress, exercise, out)?;
                     return Ok(Next::Exercise);
                 }
                 Event::Key('n') => {
-                    writeln!(
-                        out,
-                        "Not yet: every public test of Exercise {} must pass before you move on.",
-                        exercise.number
-                    )
-                    .ok();
+                    writeln!(out, "{}", not_yet(exercise)).ok();
                 }
                 Event::InputClosed => {
                     keys_work = false;
@@ -134,8 +130,6 @@ fn watch_exercise(
             }
             out.flush().ok();
         }
-        // One run for any number of saves that came in meanwhile.
-        while let Ok(Event::Saved) = events.try_recv() {}
     }
 }
 
