@@ -21,27 +21,51 @@ fn the_capacity_is_exact() {
     with_deadline(DEADLOCK, || {
         for capacity in [1, 2, 5] {
             let (tx, mut rx) = imp::channel(capacity);
-            for i in 0..capacity {
-                let sent = assert_ready!(
-                    task::spawn(tx.send(i)).poll(),
-                    "channel({capacity}) holds {capacity} messages, but send #{} had to wait \
-                     (capacity off by one?)",
-                    i + 1
-                );
-                assert!(sent.is_ok(), "{ALIVE}");
+            // Send until one send waits (or two more than fit went through).
+            let mut waiting = None;
+            let mut went_through = 0;
+            while waiting.is_none() && went_through <= capacity + 1 {
+                let mut send = task::spawn(tx.send(went_through));
+                match send.poll() {
+                    std::task::Poll::Ready(sent) => {
+                        assert!(sent.is_ok(), "{ALIVE}");
+                        went_through += 1;
+                    }
+                    std::task::Poll::Pending => waiting = Some(send),
+                }
             }
-            let mut one_too_many = task::spawn(tx.send(capacity));
-            assert_pending!(
-                one_too_many.poll(),
-                "channel({capacity}) must be full after {capacity} sends, but send #{} did not \
-                 wait (is the capacity checked? off by one?)",
-                capacity + 1
+            let why = if went_through < capacity {
+                "off by one? A send may push while the queue holds fewer than `capacity` messages"
+            } else if waiting.is_some() {
+                "off by one? A send must wait once the queue holds `capacity` messages"
+            } else {
+                "is the capacity checked at all? A send must wait once the queue holds \
+                 `capacity` messages"
+            };
+            let took = match waiting {
+                Some(_) => format!("took {went_through} sends before one waited"),
+                None => format!("took {went_through} sends and none waited"),
+            };
+            assert!(
+                went_through == capacity,
+                "channel({capacity}) {took}; it must take exactly {capacity}: {why}"
             );
+            let mut one_too_many = waiting.expect("the send after the capacity waits");
             let got = assert_ready!(pop(&mut rx), "the channel is full: recv() must not wait");
-            assert_eq!(got, Some(0), "recv() must return the first message sent");
+            assert_eq!(
+                got,
+                Some(0),
+                "recv() must return the first message sent (FIFO: push_back in send, pop_front \
+                 in recv)"
+            );
+            assert!(
+                one_too_many.is_woken(),
+                "recv() freed a slot but did not wake the waiting sender, which would wait \
+                 forever: each pop must wake one waiting sender (after the pop)"
+            );
             let sent = assert_ready!(
                 one_too_many.poll(),
-                "recv() freed a slot, yet the waiting send is still Pending"
+                "recv() freed a slot and woke the waiting send, yet it is still Pending"
             );
             assert!(sent.is_ok(), "{ALIVE}");
         }
@@ -90,7 +114,8 @@ fn each_pop_wakes_exactly_one_waiting_sender() {
             let index = woken.iter().position(|&w| w).unwrap_or_default();
             let sent = assert_ready!(
                 senders[index].poll(),
-                "a woken sender must find the free slot"
+                "the pop woke this sender, but its next poll is still Pending: a woken sender \
+                 must take the slot the pop freed for it, not join the line again"
             );
             assert!(sent.is_ok(), "{ALIVE}");
             done[index] = true;
@@ -274,7 +299,11 @@ fn dropping_the_receiver_wakes_every_waiting_sender_with_its_value() {
                     i + 1,
                     "each sender must get back its own value"
                 ),
-                Ok(()) => panic!("sender {i} reported success, but the receiver is gone"),
+                Ok(()) => panic!(
+                    "sender {i} reported success, but the receiver is gone: a send must check \
+                     that the receiver is alive (`receiver_alive`) and return \
+                     Err(SendError(value))"
+                ),
             }
         }
         let late = assert_ready!(

@@ -74,8 +74,9 @@ fn clones_count_as_senders() {
             .expect("send() returned Err although the receiver is alive");
         assert!(
             recv.is_woken(),
-            "send() on the clone did not wake the waiting receiver: every clone must share the \
-             same state (the same Arc)"
+            "send() on the clone did not wake the waiting receiver (a lost wakeup): poll_recv() \
+             must store cx.waker() before it returns Pending, send() must wake it after pushing, \
+             and every clone must share the same state (the same Arc)"
         );
         let got = assert_ready!(recv.poll(), "woken, but still Pending");
         assert_eq!(
@@ -89,7 +90,8 @@ fn clones_count_as_senders() {
         drop(clone);
         assert!(
             recv.is_woken(),
-            "the last sender's drop did not wake the waiting receiver"
+            "the last sender's drop did not wake the waiting receiver, which would wait forever: \
+             the Drop that takes the count to zero must wake the stored waker"
         );
         let got = assert_ready!(recv.poll(), "woken, but still Pending with no sender left");
         assert_eq!(got, None, "no sender is left: recv() must return None");

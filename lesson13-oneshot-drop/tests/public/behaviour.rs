@@ -172,7 +172,8 @@ fn a_value_that_is_never_received_is_dropped_exactly_once() {
             counter.dropped(),
             1,
             "the value was sent and both halves are gone: the unread value must be dropped \
-             exactly once (0: leaked, e.g. an Arc cycle; 2: dropped twice)"
+             exactly once (0: leaked: is the shared state kept alive, or the value or a half \
+             forgotten with mem::forget? 2: dropped twice)"
         );
 
         // Sent to a receiver that was already gone: the caller gets it back.

@@ -26,13 +26,15 @@ fn value_sent_before_the_receiver_polls_is_delivered() {
         assert_eq!(
             tx.send(42),
             Ok(()),
-            "send() returned Err although the receiver is alive"
+            "send() returned Err although the receiver is alive: a receiver that has not polled \
+             yet is still there (no stored waker only means nobody to wake yet)"
         );
         let mut rx = task::spawn(rx);
         let received = assert_ready!(
             rx.poll(),
             "the value was sent before the first poll, yet the receiver returned Pending: poll() \
-             must take a value that is already there"
+             must take a value that is already there, and both halves must share one Inner \
+             (Arc::clone, not a second Arc::new)"
         );
         assert_eq!(
             received,
@@ -53,7 +55,8 @@ fn value_sent_while_the_receiver_waits_wakes_it_and_is_delivered() {
         );
         assert!(
             !rx.is_woken(),
-            "the receiver was woken before anything was sent: poll() must not wake its own waker"
+            "the receiver was woken before anything was sent: poll() must store its waker for \
+             send(), not wake it (waking at once makes the executor poll again and again)"
         );
         tx.send("hello".to_string())
             .expect("send() returned Err although the receiver is alive");
@@ -119,7 +122,8 @@ fn the_waker_of_the_latest_poll_is_woken_when_the_receiver_moves_task() {
         assert!(
             second_task.is_woken(),
             "send() did not wake the task that polled the receiver last: replace the stored \
-             waker on every Pending poll, not only the first"
+             waker on every Pending poll, not only the first (keep it only if `will_wake` says \
+             it wakes the same task)"
         );
         let received = second_task.enter(|cx, _| Pin::new(&mut rx).poll(cx));
         let received = assert_ready!(received, "woken, but the value is not there");
