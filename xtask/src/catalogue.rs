@@ -1,5 +1,6 @@
-//! `cargo xtask catalogue`: proves the hidden tests catch realistic student
-//! bugs, and pass correct channels that are not the reference solutions.
+//! `cargo xtask catalogue`: proves the tests (public and hidden) catch
+//! realistic student bugs, and pass correct channels that are not the
+//! reference solutions.
 //!
 //! `catalogue/<crate>/*.rs` are complete `lib.rs` files. Each starts with a
 //! doc line that says what it is:

@@ -46,9 +46,11 @@ enum Command {
     /// exercise is graded 0, all missing, and the run goes on.)
     Grade(grade::Args),
     /// Write a student-ready workspace to OUT: the exercise crates with
-    /// stubs, docs and public tests, the test harness, a Cargo.toml and
-    /// Cargo.lock that build as they are, and a README for students. No
-    /// hidden tests, no solutions. OUT must not exist yet, or be empty.
+    /// stubs, docs and public tests, the test harness, the student runner
+    /// (`cargo xtask check | watch | hint | next | list` there), a
+    /// Cargo.toml and Cargo.lock that build as they are, and a README for
+    /// students. No hidden tests, no solutions. OUT must not exist yet, or
+    /// be empty.
     Bundle {
         /// The folder to create.
         out: std::path::PathBuf,
@@ -73,8 +75,8 @@ enum Command {
         runs: usize,
     },
     /// Swap each catalogued student bug into its exercise and require that
-    /// the hidden tests catch it; run each catalogued correct channel and
-    /// require that it passes. Prints the kill table.
+    /// its tests (public and hidden) catch it; run each catalogued correct
+    /// channel and require that it passes. Prints the kill table.
     Catalogue {
         /// Only the entries whose file or crate name contains this.
         #[arg(long)]
