@@ -24,9 +24,13 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 struct Inner<T> {
     queue: VecDeque<T>,
     capacity: usize,
+    /// Slots that pops kept for the senders they woke, not yet filled (see
+    /// hint 3): a new send may only take a slot that is neither filled nor
+    /// kept.
+    reserved: usize,
     rx_waker: Option<Waker>,
-    /// The senders waiting for a free slot, oldest first: each one's ticket
-    /// (an id, see hint 2) and the waker of its latest poll.
+    /// The senders waiting for a slot, oldest first: each one's ticket (see
+    /// hint 2) and the waker of its latest poll.
     waiting_senders: VecDeque<(u64, Waker)>,
     /// The ticket the next waiting sender gets.
     next_ticket: u64,
@@ -65,6 +69,11 @@ impl<T> std::error::Error for SendError<T> {}
 
 impl<T> Sender<T> {
     /// Sends `value`, waiting while the channel is full.
+    ///
+    /// Senders that wait are served in the order they started waiting: the
+    /// slot a pop frees belongs to the sender that pop woke, and a send that
+    /// starts later waits behind it. Dropping the returned future cancels
+    /// the send (see hint 4).
     pub fn send(&self, value: T) -> SendFuture<'_, T> {
         SendFuture {
             sender: self,
@@ -75,7 +84,8 @@ impl<T> Sender<T> {
 }
 
 pin_project_lite::pin_project! {
-    /// The future returned by [`Sender::send`].
+    /// The future returned by [`Sender::send`]: resolves once the value is
+    /// queued, or to `SendError` once the receiver is gone.
     ///
     /// `pin_project!` lets `poll` reach the fields as plain `&mut` (call
     /// `self.project()`), and gives the future a drop hook (`PinnedDrop`) to
@@ -84,7 +94,8 @@ pin_project_lite::pin_project! {
     pub struct SendFuture<'a, T> {
         sender: &'a Sender<T>,
         value: Option<T>,
-        // This future's ticket in `waiting_senders`, once it has waited.
+        // This future's ticket in `waiting_senders`, once it has waited; once
+        // a pop took it out of the line, its claim to a `reserved` slot.
         ticket: Option<u64>,
     }
 
@@ -137,6 +148,6 @@ impl<T> Receiver<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         // Exercise 4: your Exercise 3 Drop for Receiver, and wake every
-        // waiting sender so that it returns its value.
+        // waiting sender so that it returns its value (see hint 5).
     }
 }

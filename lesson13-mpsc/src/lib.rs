@@ -94,6 +94,6 @@ impl<T> Receiver<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         // Exercise 3: set `receiver_alive` to false, so that `send` returns
-        // the value, and drop the queued messages.
+        // the value, and drop the queued messages and your stored waker.
     }
 }

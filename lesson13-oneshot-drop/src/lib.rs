@@ -77,6 +77,7 @@ impl<T> Drop for Sender<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        // Exercise 2: set `closed`, so that a later `send` returns the value.
+        // Exercise 2: set `closed`, so that a later `send` returns the value,
+        // and take out the waker you stored (see hint 4).
     }
 }

@@ -128,7 +128,7 @@ mod mpsc {
 
 mod bounded {
     use super::*;
-    use solutions::bounded::{SendError, channel};
+    use solutions::bounded::{Receiver, SendError, channel};
 
     #[test]
     fn two_blocked_senders_race_the_pops() {
@@ -171,6 +171,63 @@ mod bounded {
             received.sort();
             let expected: &[u32] = if quitter_sent { &[0, 1, 2] } else { &[0, 2] };
             assert_eq!(received, expected);
+        });
+    }
+
+    /// Receives the rest once every sender is gone.
+    fn receive_all(rx: &mut Receiver<u32>) -> Vec<u32> {
+        let mut received = Vec::new();
+        while let Some(message) = block_on(rx.recv()) {
+            received.push(message);
+        }
+        received
+    }
+
+    /// A sender waits in line (on this thread); a pop races a brand-new
+    /// send and the waiting sender's next polls. In every interleaving the
+    /// waiting sender's message comes next: the slot the pop frees is its
+    /// own, so the new send, whenever it starts, queues behind it.
+    #[test]
+    fn a_woken_sender_is_not_overtaken_by_a_new_send() {
+        loom::model(|| {
+            let (tx, mut rx) = channel(1);
+            block_on(tx.send(0)).unwrap(); // full
+            let mut waiting = Box::pin(tx.send(1));
+            assert!(poll_once(&mut waiting).is_pending(), "the channel is full");
+            let pop = thread::spawn(move || (block_on(rx.recv()), rx));
+            let tx2 = tx.clone();
+            let newcomer = thread::spawn(move || block_on(tx2.send(2)).unwrap());
+            block_on(waiting).unwrap();
+            drop(tx);
+            let (first, mut rx) = pop.join().unwrap();
+            assert_eq!(first, Some(0));
+            assert_eq!(receive_all(&mut rx), [1, 2], "the new send overtook");
+            newcomer.join().unwrap();
+        });
+    }
+
+    /// The same race, but the waiting sender gives up after one more poll,
+    /// in line or already woken: a slot the pop gave it must pass to the new
+    /// send (waiting behind it), or be freed for it. A slot kept for nobody
+    /// leaves the new send waiting forever, which loom reports as a deadlock.
+    #[test]
+    fn a_woken_sender_that_is_cancelled_passes_its_slot_to_a_new_send() {
+        loom::model(|| {
+            let (tx, mut rx) = channel(1);
+            block_on(tx.send(0)).unwrap(); // full
+            let mut waiting = Box::pin(tx.send(1));
+            assert!(poll_once(&mut waiting).is_pending(), "the channel is full");
+            let pop = thread::spawn(move || (block_on(rx.recv()), rx));
+            let tx2 = tx.clone();
+            let newcomer = thread::spawn(move || block_on(tx2.send(2)).unwrap());
+            let sent = poll_once(&mut waiting).is_ready();
+            drop(waiting);
+            drop(tx);
+            let (first, mut rx) = pop.join().unwrap();
+            assert_eq!(first, Some(0));
+            let expected: &[u32] = if sent { &[1, 2] } else { &[2] };
+            assert_eq!(receive_all(&mut rx), expected);
+            newcomer.join().unwrap();
         });
     }
 

@@ -2,11 +2,22 @@
 //! producer waits for a slow consumer (backpressure).
 //!
 //! `send` becomes a future. When the queue is full the sender joins a FIFO of
-//! waiting senders; every message the receiver pops wakes the oldest one.
+//! waiting senders. Every pop frees a slot and hands it to the oldest waiting
+//! sender: it takes that sender out of the line, counts the slot as
+//! *reserved*, and wakes it. A reserved slot belongs to the woken sender, so a
+//! send that starts before it runs again finds no room and queues behind it:
+//! nobody cuts in line (no "barging"), and no waiting sender starves.
+//!
 //! The subtle part is a send future that is dropped while it waits: it must
-//! leave the FIFO, and if a pop had already woken it, hand that wakeup on to
-//! the next waiting sender. Otherwise the free slot is never used and the
-//! other senders wait forever.
+//! leave the line, and if a pop had already given it a slot, hand that slot on
+//! to the next waiting sender (or free it). Otherwise the slot is lost for
+//! good, and the senders behind it wait forever.
+//!
+//! Wakers are woken, and dropped, only after the lock is released. A woken
+//! task may run on another thread at once, and its first act is to take the
+//! lock; and dropping a waker runs the executor's code, which may drop a
+//! whole task, and with it a handle of this channel whose `Drop` takes the
+//! lock: a deadlock if we still held it.
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -35,6 +46,7 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
         // send ever allocates; the queue never grows past `capacity`.
         queue: VecDeque::with_capacity(capacity.min(1024)),
         capacity,
+        reserved: 0,
         rx_waker: None,
         waiting_senders: VecDeque::new(),
         next_ticket: 0,
@@ -49,17 +61,21 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 
 /// The state all the handles share.
 struct Inner<T> {
-    /// Messages sent and not yet received, oldest first. Never longer than
-    /// `capacity`.
+    /// Messages sent and not yet received, oldest first.
     queue: VecDeque<T>,
     capacity: usize,
+    /// Slots that pops gave to woken senders that have not pushed yet.
+    /// `queue.len() + reserved` never exceeds `capacity`; a new send only
+    /// gets what is left.
+    reserved: usize,
     /// The waker of the receiver's last `Pending` poll, if it is waiting.
     rx_waker: Option<Waker>,
-    /// Send futures waiting for a free slot, oldest first, each with the
-    /// ticket that identifies it and the waker of its latest poll.
-    /// A pop removes the first one and wakes it. Like `queue`, it keeps its
-    /// buffer, so waiting costs no allocation once it has grown.
+    /// Send futures waiting for a slot, oldest first, each with its ticket
+    /// and the waker of its latest poll. Tickets only grow and senders only
+    /// join at the back, so the line is sorted by ticket. Like `queue`, it
+    /// keeps its buffer: waiting costs no allocation once it has grown.
     waiting_senders: VecDeque<(u64, Waker)>,
+    /// The ticket the next sender to wait gets.
     next_ticket: u64,
     /// Live `Sender`s, clones included. Zero means no message can come.
     senders: usize,
@@ -68,10 +84,30 @@ struct Inner<T> {
 }
 
 impl<T> Inner<T> {
-    /// Where the send future holding `ticket` stands in the waiting FIFO.
-    /// `None` means a pop (or the receiver's drop) took it out and woke it.
-    fn waiting_position(&self, ticket: u64) -> Option<usize> {
-        self.waiting_senders.iter().position(|(t, _)| *t == ticket)
+    /// A slot nobody holds: not filled, and not promised to a woken sender.
+    /// While senders wait there is none, since every pop gives its slot to
+    /// one of them.
+    fn has_free_slot(&self) -> bool {
+        self.queue.len() + self.reserved < self.capacity
+    }
+
+    /// Whether the sender holding `ticket` is still in line, or was taken
+    /// out of it and given a reserved slot. Senders are only ever taken out
+    /// from the front (a cancelled one removes itself, but never asks
+    /// again), and the line is sorted by ticket: so a sender is still in it
+    /// exactly when the front's ticket is not past its own. No search.
+    fn is_waiting(&self, ticket: u64) -> bool {
+        self.waiting_senders
+            .front()
+            .is_some_and(|(first, _)| *first <= ticket)
+    }
+
+    /// Where the waiting sender holding `ticket` stands in the line: the
+    /// line is sorted by ticket, so a binary search finds it.
+    fn position(&self, ticket: u64) -> usize {
+        self.waiting_senders
+            .binary_search_by_key(&ticket, |(t, _)| *t)
+            .expect("a waiting sender's ticket is in the line")
     }
 }
 
@@ -107,9 +143,12 @@ impl<T> std::error::Error for SendError<T> {}
 impl<T> Sender<T> {
     /// Sends `value`, waiting while the channel is full.
     ///
-    /// Senders that find the channel full are served in the order they
-    /// started waiting. Dropping the returned future before it completes
-    /// cancels the send; the value is dropped and nothing is queued.
+    /// Senders are served in the order they started waiting: a slot that a
+    /// receive frees goes to the oldest waiting send, and a send that starts
+    /// while others wait queues behind them, even if it finds that slot not
+    /// yet filled. Dropping the returned future before it completes cancels
+    /// the send: the value is dropped, nothing is queued, and a slot the
+    /// send had been given passes to the next waiting send.
     ///
     /// # Errors
     /// Returns the value in [`SendError`] if the receiver was dropped, also
@@ -124,18 +163,20 @@ impl<T> Sender<T> {
 }
 
 pin_project_lite::pin_project! {
-    /// The future returned by [`Sender::send`].
+    /// The future returned by [`Sender::send`]: resolves once `value` is
+    /// queued, or to [`SendError`] once the receiver is gone.
     ///
     /// `pin_project!` gives `poll` plain `&mut` access to the fields, so `T`
     /// need not be `Unpin`, and lets the future clean up in `drop` (leave the
-    /// waiting FIFO) through `PinnedDrop`.
+    /// line, or pass its slot on) through `PinnedDrop`.
     #[must_use = "futures do nothing unless you `.await` or poll them"]
     pub struct SendFuture<'a, T> {
         sender: &'a Sender<T>,
         // `None` once the send has completed.
         value: Option<T>,
-        // `Some` from the first `Pending` until completion: this future's
-        // place in `waiting_senders`, or its claim to a slot once woken.
+        // `Some` from the first `Pending` on: this future's place in
+        // `waiting_senders`, and once a pop took it out, its claim to one of
+        // the `reserved` slots.
         ticket: Option<u64>,
     }
 
@@ -145,24 +186,27 @@ pin_project_lite::pin_project! {
             let (Some(ticket), Some(_)) = (*this.ticket, this.value.as_ref()) else {
                 return; // never waited, or already done
             };
-            let next = {
-                let mut inner = this.sender.inner.lock().unwrap();
-                match inner.waiting_position(ticket) {
-                    // Cancelled while still in line: just leave the line.
-                    Some(position) => {
-                        inner.waiting_senders.remove(position);
-                        None
-                    }
-                    // A pop already woke us for a free slot we will not use:
-                    // pass the wakeup on, or the next sender waits forever.
-                    None if inner.queue.len() < inner.capacity => {
-                        inner.waiting_senders.pop_front()
-                    }
-                    None => None,
+            let mut inner = this.sender.inner.lock().unwrap();
+            if !inner.receiver_alive {
+                return; // its drop emptied the line; slots no longer matter
+            }
+            if inner.is_waiting(ticket) {
+                // Cancelled while still in line: just leave the line.
+                let position = inner.position(ticket);
+                let entry = inner.waiting_senders.remove(position);
+                drop(inner);
+                drop(entry); // our waker, dropped outside the lock
+            } else {
+                // A pop gave us a slot we will not use: it goes to the next
+                // waiting sender, still reserved, or becomes free.
+                let next = inner.waiting_senders.pop_front();
+                if next.is_none() {
+                    inner.reserved -= 1;
                 }
-            };
-            if let Some((_, waker)) = next {
-                waker.wake();
+                drop(inner);
+                if let Some((_, waker)) = next {
+                    waker.wake();
+                }
             }
         }
     }
@@ -182,17 +226,18 @@ impl<T> Future for SendFuture<'_, T> {
             // The receiver's drop emptied `waiting_senders`: nothing to leave.
             return Poll::Ready(Err(SendError(value)));
         }
-        let position = this
-            .ticket
-            .and_then(|ticket| inner.waiting_position(ticket));
-        // Take a free slot unless others are ahead of us: a new send waits
-        // behind the waiting ones, and a waiting one waits until a pop picks
-        // it (takes it out of the line).
-        let my_turn = match this.ticket {
-            None => inner.waiting_senders.is_empty(),
-            Some(_) => position.is_none(),
+        let may_push = match *this.ticket {
+            // A new send takes a free slot; a slot that a pop freed while
+            // others wait is theirs (it is reserved), so it finds none.
+            None => inner.has_free_slot(),
+            Some(ticket) if inner.is_waiting(ticket) => false,
+            // A pop took us out of the line and reserved a slot for us.
+            Some(_) => {
+                inner.reserved -= 1;
+                true
+            }
         };
-        if my_turn && inner.queue.len() < inner.capacity {
+        if may_push {
             inner.queue.push_back(value);
             let rx_waker = inner.rx_waker.take();
             drop(inner); // wake after the lock is released
@@ -203,31 +248,31 @@ impl<T> Future for SendFuture<'_, T> {
         }
         // Wait. Keep the value for the next poll.
         *this.value = Some(value);
-        match (position, *this.ticket) {
-            // Polled again while in line: keep our place, only refresh the
-            // waker (no clone if it would wake the same task anyway). Never
-            // queue twice, or one sender would take two pops' wakeups.
-            (Some(position), _) => {
+        let replaced = match *this.ticket {
+            // Polled again while in line (another `select!` branch woke the
+            // task, say): keep our place, only refresh the waker, and only if
+            // it would wake another task: `will_wake` is a comparison, a
+            // clone is reference counting in the executor. Never queue
+            // twice, or one sender would take two pops' slots.
+            Some(ticket) => {
+                let position = inner.position(ticket);
                 let stored = &mut inner.waiting_senders[position].1;
-                if !stored.will_wake(cx.waker()) {
-                    *stored = cx.waker().clone();
-                }
+                (!stored.will_wake(cx.waker()))
+                    .then(|| std::mem::replace(stored, cx.waker().clone()))
             }
-            // Woken by a pop, but a new send took the slot first: back to
-            // the front of the line, where we were.
-            (None, Some(ticket)) => inner
-                .waiting_senders
-                .push_front((ticket, cx.waker().clone())),
-            // First time waiting: join the back of the line.
-            (None, None) => {
+            // First time waiting: take a ticket, join the back of the line.
+            None => {
                 let ticket = inner.next_ticket;
                 inner.next_ticket += 1;
                 *this.ticket = Some(ticket);
                 inner
                     .waiting_senders
                     .push_back((ticket, cx.waker().clone()));
+                None
             }
-        }
+        };
+        drop(inner);
+        drop(replaced); // outside the lock, as every waker
         Poll::Pending
     }
 }
@@ -261,8 +306,8 @@ impl<T> Drop for Sender<T> {
 }
 
 impl<T> Receiver<T> {
-    /// Waits for the next message, and wakes one waiting sender per message
-    /// taken: a slot just came free.
+    /// Waits for the next message. Each message taken frees a slot, which
+    /// goes to the oldest waiting sender, if any: that sender is woken.
     ///
     /// Returns `None` once every sender is dropped and every message sent
     /// before that has been received; after that, always `None`.
@@ -273,8 +318,13 @@ impl<T> Receiver<T> {
     fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         let mut inner = self.inner.lock().unwrap();
         if let Some(value) = inner.queue.pop_front() {
-            // One slot came free: wake exactly one waiting sender, the oldest.
+            // One slot came free. If senders wait, it is the oldest one's:
+            // reserve it, so that a send starting meanwhile cannot take it,
+            // and wake that sender (exactly one: one slot).
             let next = inner.waiting_senders.pop_front();
+            if next.is_some() {
+                inner.reserved += 1;
+            }
             drop(inner); // wake after the lock is released
             if let Some((_, waker)) = next {
                 waker.wake();
@@ -284,27 +334,35 @@ impl<T> Receiver<T> {
         if inner.senders == 0 {
             return Poll::Ready(None);
         }
-        match &inner.rx_waker {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => inner.rx_waker = Some(cx.waker().clone()),
-        }
+        // Keep this poll's waker, unless the stored one would wake the same
+        // task anyway.
+        let replaced = match &inner.rx_waker {
+            Some(waker) if waker.will_wake(cx.waker()) => None,
+            _ => inner.rx_waker.replace(cx.waker().clone()),
+        };
+        drop(inner);
+        drop(replaced); // outside the lock, as every waker
         Poll::Pending
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let (unread, waiting) = {
+        let (unread, waiting, rx_waker) = {
             let mut inner = self.inner.lock().unwrap();
             inner.receiver_alive = false;
             (
                 std::mem::take(&mut inner.queue),
                 std::mem::take(&mut inner.waiting_senders),
+                // Our own waker: the senders may live on for long, and must
+                // not keep our task alive through it.
+                inner.rx_waker.take(),
             )
         };
         // Outside the lock: drop the unread messages (their `Drop` is user
-        // code), then wake every waiting sender to return its value.
-        drop(unread);
+        // code) and our waker, then wake every waiting sender to return its
+        // value.
+        drop((unread, rx_waker));
         for (_, waker) in waiting {
             waker.wake();
         }

@@ -3,6 +3,12 @@
 //! The oneshot's single value becomes a queue, and the `closed` flag becomes a
 //! count of live senders: the channel is closed for the receiver when the last
 //! sender (clones included) is gone *and* the queue is drained.
+//!
+//! Wakers are woken, and dropped, only after the lock is released. A woken
+//! task may run on another thread at once, and its first act is to take the
+//! lock; and dropping a waker runs the executor's code, which may drop a
+//! whole task, and with it a handle of this channel whose `Drop` takes the
+//! lock: a deadlock if we still held it.
 
 use std::collections::VecDeque;
 use std::task::{Context, Poll, Waker};
@@ -146,23 +152,30 @@ impl<T> Receiver<T> {
         // the stored one would wake the same task anyway: `will_wake` is a
         // comparison, where a clone (and dropping the old waker) costs atomic
         // reference counting, or worse, in the executor.
-        match &inner.rx_waker {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => inner.rx_waker = Some(cx.waker().clone()),
-        }
+        let replaced = match &inner.rx_waker {
+            Some(waker) if waker.will_wake(cx.waker()) => None,
+            _ => inner.rx_waker.replace(cx.waker().clone()),
+        };
+        drop(inner);
+        drop(replaced); // outside the lock, as every waker
         Poll::Pending
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let unread = {
+        let (unread, rx_waker) = {
             let mut inner = self.inner.lock().unwrap();
             inner.receiver_alive = false;
-            std::mem::take(&mut inner.queue)
+            (
+                std::mem::take(&mut inner.queue),
+                // Our own waker: the senders may live on for long, and must
+                // not keep our task alive through it.
+                inner.rx_waker.take(),
+            )
         };
-        // Drop the unread messages after the lock is released: a message's
-        // own `Drop` is user code and must not run while we hold the lock.
-        drop(unread);
+        // Drop them after the lock is released: a message's own `Drop` is
+        // user code, a waker's is the executor's.
+        drop((unread, rx_waker));
     }
 }

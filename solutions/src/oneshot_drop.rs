@@ -8,6 +8,12 @@
 //! A half that has done its job (sent the value, or received it) lets go of
 //! the shared state, so that its `Drop` does not lock again for nothing: a
 //! send and a receive take no more locks than in Exercise 1.
+//!
+//! Wakers are woken, and dropped, only after the lock is released. A woken
+//! task may run on another thread at once, and its first act is to take the
+//! lock; and dropping a waker runs the executor's code, which may drop a
+//! whole task, and with it the other half, whose `Drop` takes the lock: a
+//! deadlock if we still held it.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -144,20 +150,30 @@ impl<T> Future for Receiver<T> {
         }
         // Keep the waker of this poll (the receiver may have changed task),
         // unless the stored one would wake the same task anyway.
-        match &inner.rx_waker {
-            Some(waker) if waker.will_wake(cx.waker()) => {}
-            _ => inner.rx_waker = Some(cx.waker().clone()),
-        }
+        let replaced = match &inner.rx_waker {
+            Some(waker) if waker.will_wake(cx.waker()) => None,
+            _ => inner.rx_waker.replace(cx.waker().clone()),
+        };
+        drop(inner);
+        drop(replaced); // outside the lock, as every waker
         Poll::Pending
     }
 }
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
+        let Some(shared) = &self.inner else {
+            return; // the value was received: the sender is gone already
+        };
         // From now on `send` returns the value instead of storing it. A value
         // that was already sent stays in `Inner` and is dropped with it, once.
-        if let Some(shared) = &self.inner {
-            shared.lock().unwrap().closed = true;
-        }
+        let rx_waker = {
+            let mut inner = shared.lock().unwrap();
+            inner.closed = true;
+            // Our own waker: the sender may live on for long, and must not
+            // keep our task alive through it.
+            inner.rx_waker.take()
+        };
+        drop(rx_waker); // outside the lock
     }
 }

@@ -3,14 +3,16 @@
 //!
 //! The public tests (`tests/public/behaviour.rs`) check each behaviour once,
 //! deterministically; these run many senders at capacity 1 on a
-//! multi-threaded runtime, some of them cancelling their sends.
+//! multi-threaded runtime, some of them cancelling their sends, and add
+//! variants of the public tests.
 
 use super::imp;
-use lesson13_testkit::hints::BOUNDED_STRANDED as STRANDED;
+use lesson13_testkit::hints::{BOUNDED_STRANDED as STRANDED, DEADLOCK};
 use lesson13_testkit::{assert_each_sender_in_order, multi_thread, with_deadline};
 use std::future::Future;
 use std::task::Poll;
 use support::*;
+use tokio_test::{assert_pending, assert_ready, task};
 
 #[path = "../public/support.rs"]
 mod support;
@@ -93,5 +95,42 @@ fn stress_capacity_1_with_cancelled_sends_on_a_multi_thread_runtime() {
             );
             assert_each_sender_in_order(&others, SENDERS, PER_SENDER);
         });
+    });
+}
+
+#[test]
+fn a_woken_send_that_is_cancelled_hands_its_slot_to_a_later_send() {
+    with_deadline(DEADLOCK, || {
+        let (tx, mut rx) = full_channel();
+        let mut woken = task::spawn(tx.send(1));
+        assert_pending!(woken.poll(), "the channel is full: a send must wait");
+        let got = assert_ready!(pop(&mut rx), "the channel is full: recv() must not wait");
+        assert_eq!(got, Some(0), "recv() must return the first message sent");
+        let mut newcomer = task::spawn(tx.send(2));
+        assert_pending!(
+            newcomer.poll(),
+            "the slot the pop freed is the woken sender's: a later send must wait"
+        );
+        drop(woken);
+        assert!(
+            newcomer.is_woken(),
+            "a woken send future was dropped without using its slot while another send waited \
+             behind it; that one was never woken and would wait forever: in the send future's \
+             drop, hand the slot on to the next waiting sender and wake it"
+        );
+        let sent = assert_ready!(
+            newcomer.poll(),
+            "woken, but the handed-on slot is not there"
+        );
+        assert!(
+            sent.is_ok(),
+            "send() returned Err although the receiver is alive"
+        );
+        let got = assert_ready!(pop(&mut rx), "a message is queued: recv() must not wait");
+        assert_eq!(
+            got,
+            Some(2),
+            "the cancelled send must not arrive; the later one must"
+        );
     });
 }

@@ -138,6 +138,50 @@ fn each_pop_wakes_exactly_one_waiting_sender() {
 }
 
 #[test]
+fn a_slot_freed_by_a_pop_belongs_to_the_sender_it_woke() {
+    with_deadline(DEADLOCK, || {
+        let (tx, mut rx) = full_channel();
+        let mut woken = task::spawn(tx.send(1));
+        assert_pending!(woken.poll(), "the channel is full: a send must wait");
+        let got = assert_ready!(pop(&mut rx), "the channel is full: recv() must not wait");
+        assert_eq!(got, Some(0), "recv() must return the first message sent");
+        assert!(
+            woken.is_woken(),
+            "the pop freed a slot but did not wake the waiting sender"
+        );
+        // A brand-new send starts before the woken sender runs again.
+        let mut newcomer = task::spawn(tx.send(2));
+        assert_pending!(
+            newcomer.poll(),
+            "a send that started after a pop woke a waiting sender took the slot that pop \
+             freed (it cut in line): the woken sender would find the channel full again, and \
+             under a steady stream of new sends it could wait forever. The slot belongs to \
+             the sender the pop woke: count it as reserved, and let a new send push only into \
+             a slot that is neither filled nor reserved"
+        );
+        let sent = assert_ready!(
+            woken.poll(),
+            "the woken sender found no room: the slot its pop freed must be kept for it"
+        );
+        assert!(sent.is_ok(), "{ALIVE}");
+        let got = assert_ready!(pop(&mut rx), "a message is queued: recv() must not wait");
+        assert_eq!(
+            got,
+            Some(1),
+            "the woken sender's message comes before the newcomer's"
+        );
+        assert!(
+            newcomer.is_woken(),
+            "the next pop must wake the send that waited behind the woken one"
+        );
+        let sent = assert_ready!(newcomer.poll(), "woken, but the free slot is not there");
+        assert!(sent.is_ok(), "{ALIVE}");
+        let got = assert_ready!(pop(&mut rx), "a message is queued: recv() must not wait");
+        assert_eq!(got, Some(2), "the newcomer's message must arrive last");
+    });
+}
+
+#[test]
 fn every_waiting_sender_keeps_its_own_waker() {
     with_deadline(DEADLOCK, || {
         let (tx, mut rx) = full_channel();
@@ -210,6 +254,33 @@ fn a_send_cancelled_after_it_was_woken_passes_the_wakeup_on() {
         );
         let sent = assert_ready!(other.poll(), "woken, but the free slot is not there");
         assert!(sent.is_ok(), "{ALIVE}");
+    });
+}
+
+#[test]
+fn a_woken_send_that_is_cancelled_frees_its_slot() {
+    with_deadline(DEADLOCK, || {
+        let (tx, mut rx) = full_channel();
+        let mut woken = task::spawn(tx.send(1));
+        assert_pending!(woken.poll(), "the channel is full: a send must wait");
+        let got = assert_ready!(pop(&mut rx), "the channel is full: recv() must not wait");
+        assert_eq!(got, Some(0), "recv() must return the first message sent");
+        assert!(
+            woken.is_woken(),
+            "the pop freed a slot but did not wake the waiting sender"
+        );
+        // It gives up before it uses the slot, and nobody else waits.
+        drop(woken);
+        let sent = assert_ready!(
+            task::spawn(tx.send(2)).poll(),
+            "a send future that a pop had woken (and given the free slot) was dropped without \
+             using it, and no other sender waited; yet a new send found the channel full. The \
+             slot stayed reserved for nobody: in the send future's drop, pass it on to the next \
+             waiting sender, or free it when nobody waits"
+        );
+        assert!(sent.is_ok(), "{ALIVE}");
+        let got = assert_ready!(pop(&mut rx), "a message is queued: recv() must not wait");
+        assert_eq!(got, Some(2), "the cancelled send must not arrive");
     });
 }
 
@@ -356,6 +427,31 @@ fn queued_and_waiting_values_are_dropped_exactly_once() {
             "5 values: 2 queued, 1 returned, 1 queued and 1 cancelled; each must be dropped \
              exactly once (fewer: leaked; more: dropped twice)"
         );
+    });
+}
+
+#[test]
+fn a_cancelled_send_releases_its_waker() {
+    with_deadline(DEADLOCK, || {
+        let (tx, rx) = full_channel();
+        let mut sending_task = task::spawn(());
+        {
+            let mut send = std::pin::pin!(tx.send(1));
+            assert_pending!(
+                sending_task.enter(|cx, _| send.as_mut().poll(cx)),
+                "the channel is full: a send must wait"
+            );
+        }
+        // `tx` and `rx` are alive: the channel's state lives on.
+        assert_eq!(
+            sending_task.waker_ref_count(),
+            1,
+            "a waiting send future was dropped, but the channel still holds a clone of its \
+             waker: that keeps the sending task alive as long as the channel, and a pop would \
+             waste its wakeup on it. In the send future's drop, remove its entry from the \
+             waiting senders"
+        );
+        drop((tx, rx));
     });
 }
 

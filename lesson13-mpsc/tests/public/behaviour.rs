@@ -347,6 +347,32 @@ fn queued_messages_are_dropped_exactly_once() {
 }
 
 #[test]
+fn dropping_the_receiver_releases_its_waker() {
+    with_deadline(DEADLOCK, || {
+        let (tx, mut rx) = imp::channel::<u32>();
+        let mut receiving_task = task::spawn(());
+        {
+            let mut recv = std::pin::pin!(rx.recv());
+            assert_pending!(
+                receiving_task.enter(|cx, _| recv.as_mut().poll(cx)),
+                "nothing was sent: recv() must wait"
+            );
+        }
+        drop(rx);
+        // `tx` is alive: the channel's state lives on.
+        assert_eq!(
+            receiving_task.waker_ref_count(),
+            1,
+            "the receiver was dropped, but the channel still holds a clone of the waker of its \
+             last Pending poll: as long as any sender lives, that keeps the receiving task (and \
+             all it owns) alive. In the Receiver's Drop, take the stored waker out (and drop it \
+             after releasing the lock)"
+        );
+        drop(tx);
+    });
+}
+
+#[test]
 fn a_send_on_another_thread_wakes_the_waiting_receiver_after_pushing() {
     with_deadline(MPSC_LOST_WAKEUP, || {
         for i in 0..100u64 {

@@ -225,6 +225,31 @@ fn a_value_that_is_never_received_is_dropped_exactly_once() {
 }
 
 #[test]
+fn dropping_the_receiver_releases_its_waker() {
+    with_deadline(DEADLOCK, || {
+        let (tx, rx) = imp::channel::<u32>();
+        let mut receiving_task = task::spawn(());
+        {
+            let mut rx = std::pin::pin!(rx);
+            assert_pending!(
+                receiving_task.enter(|cx, _| rx.as_mut().poll(cx)),
+                "nothing was sent and the sender is alive: the receiver must wait"
+            );
+        }
+        // `tx` is alive: the channel's state lives on.
+        assert_eq!(
+            receiving_task.waker_ref_count(),
+            1,
+            "the receiver was dropped, but the channel still holds a clone of the waker of its \
+             last Pending poll: as long as the sender lives, that keeps the receiving task (and \
+             all it owns) alive. In the Receiver's Drop, take the stored waker out (and drop it \
+             after releasing the lock)"
+        );
+        drop(tx);
+    });
+}
+
+#[test]
 fn halves_dropped_in_either_order_on_other_threads() {
     with_deadline(ONESHOT_DROP_LOST_WAKEUP, || {
         for i in 0..100u32 {
