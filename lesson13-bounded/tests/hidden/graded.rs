@@ -102,10 +102,7 @@ fn stress_capacity_1_with_cancelled_sends_on_a_multi_thread_runtime() {
 fn a_woken_send_that_is_cancelled_hands_its_slot_to_a_later_send() {
     with_deadline(DEADLOCK, || {
         let (tx, mut rx) = full_channel();
-        let mut woken = task::spawn(tx.send(1));
-        assert_pending!(woken.poll(), "the channel is full: a send must wait");
-        let got = assert_ready!(pop(&mut rx), "the channel is full: recv() must not wait");
-        assert_eq!(got, Some(0), "recv() must return the first message sent");
+        let woken = a_woken_send(&tx, &mut rx);
         let mut newcomer = task::spawn(tx.send(2));
         assert_pending!(
             newcomer.poll(),

@@ -7,7 +7,9 @@
 //! sender should be waiting, woken or done.
 
 use super::imp;
-use super::support::{full_channel, pop, pop_and_let_woken_senders_through, receive_all, woken};
+use super::support::{
+    a_woken_send, full_channel, pop, pop_and_let_woken_senders_through, receive_all, woken,
+};
 use lesson13_testkit::hints::{BOUNDED_STRANDED, DEADLOCK};
 use lesson13_testkit::{DropCounter, assert_each_sender_in_order, block_on_racing, with_deadline};
 use std::future::Future;
@@ -141,14 +143,7 @@ fn each_pop_wakes_exactly_one_waiting_sender() {
 fn a_slot_freed_by_a_pop_belongs_to_the_sender_it_woke() {
     with_deadline(DEADLOCK, || {
         let (tx, mut rx) = full_channel();
-        let mut woken = task::spawn(tx.send(1));
-        assert_pending!(woken.poll(), "the channel is full: a send must wait");
-        let got = assert_ready!(pop(&mut rx), "the channel is full: recv() must not wait");
-        assert_eq!(got, Some(0), "recv() must return the first message sent");
-        assert!(
-            woken.is_woken(),
-            "the pop freed a slot but did not wake the waiting sender"
-        );
+        let mut woken = a_woken_send(&tx, &mut rx);
         // A brand-new send starts before the woken sender runs again.
         let mut newcomer = task::spawn(tx.send(2));
         assert_pending!(
@@ -261,14 +256,7 @@ fn a_send_cancelled_after_it_was_woken_passes_the_wakeup_on() {
 fn a_woken_send_that_is_cancelled_frees_its_slot() {
     with_deadline(DEADLOCK, || {
         let (tx, mut rx) = full_channel();
-        let mut woken = task::spawn(tx.send(1));
-        assert_pending!(woken.poll(), "the channel is full: a send must wait");
-        let got = assert_ready!(pop(&mut rx), "the channel is full: recv() must not wait");
-        assert_eq!(got, Some(0), "recv() must return the first message sent");
-        assert!(
-            woken.is_woken(),
-            "the pop freed a slot but did not wake the waiting sender"
-        );
+        let woken = a_woken_send(&tx, &mut rx);
         // It gives up before it uses the slot, and nobody else waits.
         drop(woken);
         let sent = assert_ready!(

@@ -5,8 +5,8 @@
 
 use super::imp;
 use std::future::Future;
-use tokio_test::assert_ready;
 use tokio_test::task::{self, Spawn};
+use tokio_test::{assert_pending, assert_ready};
 
 /// Exercise 3's helpers work here too: `recv()` is the same.
 #[path = "../../../lesson13-mpsc/tests/public/support.rs"]
@@ -29,6 +29,23 @@ pub fn full_channel() -> (imp::Sender<u32>, imp::Receiver<u32>) {
         "send() returned Err although the receiver is alive"
     );
     (tx, rx)
+}
+
+/// On a [`full_channel`]: a send of 1 that waits, and the pop (of 0) that
+/// wakes it. Returns the woken send, not yet polled again.
+pub fn a_woken_send<'a>(
+    tx: &'a imp::Sender<u32>,
+    rx: &mut imp::Receiver<u32>,
+) -> Spawn<impl Future<Output = Result<(), imp::SendError<u32>>> + use<'a>> {
+    let mut woken = task::spawn(tx.send(1));
+    assert_pending!(woken.poll(), "the channel is full: a send must wait");
+    let got = assert_ready!(pop(rx), "the channel is full: recv() must not wait");
+    assert_eq!(got, Some(0), "recv() must return the first message sent");
+    assert!(
+        woken.is_woken(),
+        "the pop freed a slot but did not wake the waiting sender"
+    );
+    woken
 }
 
 /// Polls each waiting sender that has been woken and is not done yet, and

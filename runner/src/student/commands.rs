@@ -82,15 +82,16 @@ fn next_step(
             )
         };
     }
+    let fix = match outcome {
+        Outcome::CompileError => "Fix the first compile error, save, and check again.",
+        Outcome::Ran { .. } => "Fix the first failure, save, and check again.",
+    };
     let hints = readme_hints(workspace, exercise).len();
     let seen = if is_current { progress.hints_seen } else { 0 };
     if hints > seen {
-        format!(
-            "Fix the first failure, save, and check again. Stuck? `cargo xtask hint` ({seen} of \
-             {hints} hints seen)."
-        )
+        format!("{fix} Stuck? `cargo xtask hint` ({seen} of {hints} hints seen).")
     } else {
-        "Fix the first failure, save, and check again.".to_owned()
+        fix.to_owned()
     }
 }
 
