@@ -138,13 +138,14 @@ impl<T> Receiver<T> {
 
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
-        let unread = {
+        let (unread, rx_waker) = {
             let mut inner = self.inner.lock().unwrap();
             inner.receiver_alive = false;
-            std::mem::take(&mut inner.queue)
+            // Our own waker too: the senders must not keep our task alive.
+            (std::mem::take(&mut inner.queue), inner.rx_waker.take())
         };
-        // Drop the unread messages after the lock is released: a message's
-        // own `Drop` is user code and must not run while we hold the lock.
-        drop(unread);
+        // Drop them after the lock is released: a message's own `Drop` is
+        // user code, a waker's is the executor's.
+        drop((unread, rx_waker));
     }
 }

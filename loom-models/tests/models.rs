@@ -128,7 +128,7 @@ mod mpsc {
 
 mod bounded {
     use super::*;
-    use solutions::bounded::{Receiver, SendError, channel};
+    use solutions::bounded::{Receiver, SendError, SendFuture, channel};
 
     #[test]
     fn two_blocked_senders_race_the_pops() {
@@ -183,51 +183,54 @@ mod bounded {
         received
     }
 
-    /// A sender waits in line (on this thread); a pop races a brand-new
-    /// send and the waiting sender's next polls. In every interleaving the
-    /// waiting sender's message comes next: the slot the pop frees is its
-    /// own, so the new send, whenever it starts, queues behind it.
+    /// The race of the two models below: a full channel of capacity 1 and
+    /// a sender waiting in line (polled once on this thread), then a pop and
+    /// a brand-new send on two other threads, while `waiting_sender` goes on
+    /// with the waiting send future here. Returns what `waiting_sender`
+    /// returned, and the messages received after the pop's.
+    fn a_pop_races_a_new_send<R>(
+        waiting_sender: impl for<'a> FnOnce(Pin<Box<SendFuture<'a, u32>>>) -> R,
+    ) -> (R, Vec<u32>) {
+        let (tx, mut rx) = channel(1);
+        block_on(tx.send(0)).unwrap(); // full
+        let mut waiting = Box::pin(tx.send(1));
+        assert!(poll_once(&mut waiting).is_pending(), "the channel is full");
+        let pop = thread::spawn(move || (block_on(rx.recv()), rx));
+        let tx2 = tx.clone();
+        let newcomer = thread::spawn(move || block_on(tx2.send(2)).unwrap());
+        let result = waiting_sender(waiting);
+        drop(tx);
+        let (first, mut rx) = pop.join().unwrap();
+        assert_eq!(first, Some(0));
+        let rest = receive_all(&mut rx);
+        newcomer.join().unwrap();
+        (result, rest)
+    }
+
+    /// In every interleaving the waiting sender's message comes next: the
+    /// slot the pop frees is its own, so the new send, whenever it starts,
+    /// queues behind it. If the new send took that slot, the woken sender
+    /// would wait for a second pop, which this thread only does after it:
+    /// loom reports that as a deadlock.
     #[test]
     fn a_woken_sender_is_not_overtaken_by_a_new_send() {
         loom::model(|| {
-            let (tx, mut rx) = channel(1);
-            block_on(tx.send(0)).unwrap(); // full
-            let mut waiting = Box::pin(tx.send(1));
-            assert!(poll_once(&mut waiting).is_pending(), "the channel is full");
-            let pop = thread::spawn(move || (block_on(rx.recv()), rx));
-            let tx2 = tx.clone();
-            let newcomer = thread::spawn(move || block_on(tx2.send(2)).unwrap());
-            block_on(waiting).unwrap();
-            drop(tx);
-            let (first, mut rx) = pop.join().unwrap();
-            assert_eq!(first, Some(0));
-            assert_eq!(receive_all(&mut rx), [1, 2], "the new send overtook");
-            newcomer.join().unwrap();
+            let ((), rest) = a_pop_races_a_new_send(|waiting| block_on(waiting).unwrap());
+            assert_eq!(rest, [1, 2], "the new send overtook the woken sender");
         });
     }
 
-    /// The same race, but the waiting sender gives up after one more poll,
-    /// in line or already woken: a slot the pop gave it must pass to the new
-    /// send (waiting behind it), or be freed for it. A slot kept for nobody
-    /// leaves the new send waiting forever, which loom reports as a deadlock.
+    /// The waiting sender gives up after one more poll, in line or already
+    /// woken: a slot the pop gave it must pass to the new send (waiting
+    /// behind it), or be freed for it. A slot kept for nobody leaves the new
+    /// send waiting forever, which loom reports as a deadlock.
     #[test]
     fn a_woken_sender_that_is_cancelled_passes_its_slot_to_a_new_send() {
         loom::model(|| {
-            let (tx, mut rx) = channel(1);
-            block_on(tx.send(0)).unwrap(); // full
-            let mut waiting = Box::pin(tx.send(1));
-            assert!(poll_once(&mut waiting).is_pending(), "the channel is full");
-            let pop = thread::spawn(move || (block_on(rx.recv()), rx));
-            let tx2 = tx.clone();
-            let newcomer = thread::spawn(move || block_on(tx2.send(2)).unwrap());
-            let sent = poll_once(&mut waiting).is_ready();
-            drop(waiting);
-            drop(tx);
-            let (first, mut rx) = pop.join().unwrap();
-            assert_eq!(first, Some(0));
+            let (sent, rest) =
+                a_pop_races_a_new_send(|mut waiting| poll_once(&mut waiting).is_ready());
             let expected: &[u32] = if sent { &[1, 2] } else { &[2] };
-            assert_eq!(receive_all(&mut rx), expected);
-            newcomer.join().unwrap();
+            assert_eq!(rest, expected);
         });
     }
 

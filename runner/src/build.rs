@@ -1,9 +1,14 @@
 //! Building an exercise crate's integration tests with cargo, and listing
 //! the tests in each test binary.
 
+use crate::capture::Tail;
 use crate::message::tail;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
 
 /// A built test binary: one `tests/<target>/` of the crate.
 #[derive(Debug, Clone)]
@@ -31,49 +36,136 @@ pub fn build(
     target_dir: &Path,
     locked: bool,
 ) -> Result<Build, String> {
-    let output = Command::new(env!("CARGO"))
+    run_cargo(workspace, krate, target_dir, locked, false)
+}
+
+/// Like [`build`], for code that is not trusted (a submission): cargo and
+/// the compiler get a scrubbed environment (so `env!` reads no secret), at
+/// most [`BUILD_MEMORY`] of address space each, and [`BUILD_TIME`] in all,
+/// and what they print is read in bounded pieces.
+pub fn build_untrusted(
+    workspace: &Path,
+    krate: &str,
+    target_dir: &Path,
+    locked: bool,
+) -> Result<Build, String> {
+    run_cargo(workspace, krate, target_dir, locked, true)
+}
+
+/// How long an untrusted build may take, dependencies included.
+pub const BUILD_TIME: Duration = Duration::from_secs(300);
+
+/// The address space each process of an untrusted build may use.
+pub const BUILD_MEMORY: u64 = 4 << 30;
+
+/// The variables an untrusted build keeps: what cargo, rustup and a proxy
+/// need. Tokens and everything else of the grader's are left out.
+const BUILD_ENVIRONMENT: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "TMPDIR",
+    "CARGO_HOME",
+    "RUSTUP_HOME",
+    "RUSTUP_TOOLCHAIN",
+    "RUSTC",
+    "RUSTC_WRAPPER",
+    "CARGO_BUILD_JOBS",
+    "CARGO_NET_OFFLINE",
+    "CARGO_HTTP_CAINFO",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+];
+
+/// The longest line of cargo's JSON that is read; longer ones are skipped.
+const MAX_LINE: usize = 1 << 20;
+
+fn run_cargo(
+    workspace: &Path,
+    krate: &str,
+    target_dir: &Path,
+    locked: bool,
+    untrusted: bool,
+) -> Result<Build, String> {
+    let mut command = Command::new(env!("CARGO"));
+    command
         .args(["test", "--tests", "--no-run", "--message-format=json"])
         .args(locked.then_some("--locked"))
         .args(["--package", krate])
-        .env("CARGO_TARGET_DIR", target_dir)
         .current_dir(workspace)
-        .stderr(Stdio::piped())
-        .output()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if untrusted {
+        command.env_clear();
+        for name in BUILD_ENVIRONMENT {
+            if let Some(value) = std::env::var_os(name) {
+                command.env(name, value);
+            }
+        }
+        confine_build(&mut command);
+    }
+    command.env("CARGO_TARGET_DIR", target_dir);
+    let mut child = command
+        .spawn()
         .map_err(|e| format!("could not run cargo: {e}"))?;
+    let stderr = child.stderr.take().expect("piped");
+    let stderr = std::thread::spawn(move || {
+        let mut tail = Tail::default();
+        let mut reader = stderr;
+        let mut chunk = vec![0; 16 * 1024];
+        while let Ok(n @ 1..) = reader.read(&mut chunk) {
+            tail.push(&chunk[..n]);
+        }
+        tail.text()
+    });
+    let (done, timed_out) = watchdog(&child, untrusted.then_some(BUILD_TIME));
     let mut binaries = Vec::new();
     let mut errors = Vec::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        match message["reason"].as_str() {
-            Some("compiler-artifact") => {
-                let is_test = message["target"]["kind"] == serde_json::json!(["test"]);
-                if let (true, Some(path)) = (is_test, message["executable"].as_str()) {
-                    binaries.push(TestBinary {
-                        target: message["target"]["name"].as_str().unwrap_or("?").to_owned(),
-                        path: PathBuf::from(path),
-                    });
-                }
-            }
-            Some("compiler-message") if message["message"]["level"] == "error" => {
-                if let Some(rendered) = message["message"]["rendered"].as_str() {
-                    // The library is compiled twice (plain, and as its own unit
-                    // test target), so the same error comes twice.
-                    if !errors.iter().any(|e| e == rendered) {
-                        errors.push(rendered.to_owned());
-                    }
-                }
-            }
-            _ => {}
+    let mut reader = BufReader::new(child.stdout.take().expect("piped"));
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = (&mut reader)
+            .take(MAX_LINE as u64)
+            .read_until(b'\n', &mut line)
+            .unwrap_or(0);
+        if n == 0 {
+            break;
         }
+        if n == MAX_LINE && !line.ends_with(b"\n") {
+            skip_line(&mut reader);
+            continue;
+        }
+        read_message(&line, &mut binaries, &mut errors);
     }
-    if output.status.success() {
+    let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
+    drop(done);
+    let stderr = stderr.join().unwrap_or_default();
+    if timed_out.load(Ordering::SeqCst) {
+        return Ok(Build::CompileError(format!(
+            "the build took more than {} s and was stopped",
+            BUILD_TIME.as_secs()
+        )));
+    }
+    if status.success() {
         binaries.sort_by(|a, b| a.target.cmp(&b.target));
         return Ok(Build::Built(binaries));
     }
     if errors.is_empty() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
+        if untrusted && !stderr.contains("error: failed to") {
+            // Killed by a limit (memory, say) rather than refused by cargo.
+            return Ok(Build::CompileError(format!(
+                "the build failed ({status}):\n{}",
+                tail(&stderr, 20)
+            )));
+        }
         return Err(format!(
             "cargo could not build {krate}'s tests:\n{}",
             tail(&stderr, 20)
@@ -81,6 +173,109 @@ pub fn build(
     }
     Ok(Build::CompileError(first_errors(&errors)))
 }
+
+/// Takes one message of cargo's JSON output into account.
+fn read_message(line: &[u8], binaries: &mut Vec<TestBinary>, errors: &mut Vec<String>) {
+    let Ok(message) = serde_json::from_slice::<serde_json::Value>(line) else {
+        return;
+    };
+    match message["reason"].as_str() {
+        Some("compiler-artifact") => {
+            let is_test = message["target"]["kind"] == serde_json::json!(["test"]);
+            if let (true, Some(path)) = (is_test, message["executable"].as_str()) {
+                binaries.push(TestBinary {
+                    target: message["target"]["name"].as_str().unwrap_or("?").to_owned(),
+                    path: PathBuf::from(path),
+                });
+            }
+        }
+        Some("compiler-message") if message["message"]["level"] == "error" => {
+            if let Some(rendered) = message["message"]["rendered"].as_str() {
+                // The library is compiled twice (plain, and as its own unit
+                // test target), so the same error comes twice. Three are
+                // shown; no more are kept.
+                if errors.len() < 3 && !errors.iter().any(|e| e == rendered) {
+                    errors.push(rendered.chars().take(8 * 1024).collect());
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Reads up to the end of an overlong line, keeping nothing.
+fn skip_line(reader: &mut impl BufRead) {
+    loop {
+        let Ok(buffer) = reader.fill_buf() else {
+            return;
+        };
+        if buffer.is_empty() {
+            return;
+        }
+        match buffer.iter().position(|&b| b == b'\n') {
+            Some(at) => {
+                reader.consume(at + 1);
+                return;
+            }
+            None => {
+                let all = buffer.len();
+                reader.consume(all);
+            }
+        }
+    }
+}
+
+/// Kills the build (its whole process group) if it is not done within
+/// `limit`. Dropping the first value returned tells the watchdog the build
+/// is done; the flag says whether it had to kill it.
+fn watchdog(
+    child: &std::process::Child,
+    limit: Option<Duration>,
+) -> (mpsc::Sender<()>, Arc<AtomicBool>) {
+    let (done, wait) = mpsc::channel::<()>();
+    let timed_out = Arc::new(AtomicBool::new(false));
+    if let Some(limit) = limit {
+        let (pid, flag) = (child.id(), Arc::clone(&timed_out));
+        std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
+                flag.store(true, Ordering::SeqCst);
+                kill_group(pid);
+            }
+        });
+    }
+    (done, timed_out)
+}
+
+#[cfg(unix)]
+fn confine_build(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    command.process_group(0);
+    // SAFETY: setrlimit is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: BUILD_MEMORY,
+                rlim_max: BUILD_MEMORY,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(unix))]
+fn confine_build(_: &mut Command) {}
+
+#[cfg(unix)]
+fn kill_group(pid: u32) {
+    // SAFETY: a signal to the build's own process group.
+    unsafe { libc::kill(-(pid as i32), libc::SIGKILL) };
+}
+
+#[cfg(not(unix))]
+fn kill_group(_: u32) {}
 
 /// The first three compiler errors, at most 40 lines.
 fn first_errors(errors: &[String]) -> String {

@@ -43,6 +43,11 @@ impl Exercise {
         format!("{}/src/lib.rs", self.krate)
     }
 
+    /// The reference solution, relative to the course workspace's root.
+    pub fn solution_path(&self) -> String {
+        format!("solutions/src/{}", self.solution)
+    }
+
     /// The exercise's README (its text, API, graded list and hints),
     /// relative to the workspace root.
     pub fn readme(&self) -> String {

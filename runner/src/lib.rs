@@ -13,6 +13,15 @@
 //!
 //! - [`mod@build`]: build a crate's test binaries with cargo, and list their tests.
 //! - [`mod@run`]: run every test in its own process, `jobs` at a time.
+//! - [`mod@capture`]: a test process's output, its last 64 KiB only, decoded
+//!   lossily.
+//! - [`mod@proof`] (Unix): a pass proven by a token that the test harness
+//!   writes back only once the test body has returned.
+//! - [`mod@sandbox`] (Unix; the kernel sandbox on Linux with the `sandbox`
+//!   feature): each graded test in namespaces, under limits, seccomp and
+//!   Landlock, with a scrubbed environment.
+//! - [`mod@static_check`]: a submitted `lib.rs` that names anything reaching
+//!   the OS, the files, the network or the process is rejected unbuilt.
 //! - [`mod@message`]: a failure's message without backtrace noise, a crash's
 //!   first panic as its likely cause.
 //! - [`exercises`]: the four exercise crates.
@@ -20,9 +29,15 @@
 //!   next | list`), on top of the above.
 
 pub mod build;
+pub mod capture;
 pub mod exercises;
 pub mod message;
+#[cfg(unix)]
+pub mod proof;
 pub mod run;
+#[cfg(unix)]
+pub mod sandbox;
+pub mod static_check;
 pub mod student;
 
 pub use build::{Build, TestBinary, build, list};

@@ -1,22 +1,24 @@
 //! Running every test of a crate, each in its own process under a time limit.
 
 use crate::build::{self, Build, TestBinary};
+use crate::capture;
 use crate::message::{failure_message, tail};
-use std::io::{Read, Seek};
+#[cfg(unix)]
+use crate::proof::Proof;
+#[cfg(unix)]
+use crate::sandbox::Outcome;
+#[cfg(unix)]
+pub use crate::sandbox::Sandbox;
+use serde::Serialize;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use wait_timeout::ChildExt;
 
 /// The outcome of one test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize),
-    serde(rename_all = "snake_case")
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TestStatus {
     /// It passed.
     Pass,
@@ -28,8 +30,7 @@ pub enum TestStatus {
 }
 
 /// One test's result.
-#[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[derive(Debug, Clone, Serialize)]
 pub struct TestResult {
     /// The test's name, prefixed by its test target: `hidden::graded::…`.
     pub name: String,
@@ -39,7 +40,7 @@ pub struct TestResult {
     pub message: String,
     /// The runner killed it at [`time_limit`]: it hung even past its own
     /// deadline.
-    #[cfg_attr(feature = "serde", serde(skip))]
+    #[serde(skip)]
     pub killed: bool,
 }
 
@@ -68,10 +69,14 @@ pub fn run_all(
     crate_dir: &Path,
     options: &Options,
 ) -> Result<Vec<TestResult>, String> {
+    let staged = match options.sandbox {
+        Some(sandbox) => stage(sandbox, binaries)?,
+        None => binaries.to_vec(),
+    };
     let mut work = Vec::new();
-    for binary in binaries {
+    for (binary, copy) in binaries.iter().zip(&staged) {
         for test in build::list(binary)? {
-            work.push((binary, test));
+            work.push((copy, test));
         }
     }
     let next = AtomicUsize::new(0);
@@ -80,48 +85,63 @@ pub fn run_all(
         for _ in 0..options.jobs.max(1) {
             scope.spawn(|| {
                 while let Some((binary, test)) = work.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let result = run_one(binary, test, crate_dir, options.envs);
+                    let result = run_one(binary, test, crate_dir, options);
                     results.lock().unwrap().push(result);
                 }
             });
         }
     });
+    if options.sandbox.is_some() {
+        for copy in &staged {
+            if let Some(dir) = copy.path.parent() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
     let mut results = results.into_inner().unwrap();
     results.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(results)
 }
 
+/// The sandbox's copies of the test binaries.
+#[cfg(unix)]
+fn stage(sandbox: &Sandbox, binaries: &[TestBinary]) -> Result<Vec<TestBinary>, String> {
+    binaries
+        .iter()
+        .map(|b| {
+            Ok(TestBinary {
+                target: b.target.clone(),
+                path: sandbox.stage(&b.path)?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(not(unix))]
+fn stage(sandbox: &Sandbox, _: &[TestBinary]) -> Result<Vec<TestBinary>, String> {
+    match *sandbox {}
+}
+
+/// Why a test that exited 0 still failed, when its pass is not proven.
+pub const UNPROVEN_MESSAGE: &str =
+    "the test process ended without finishing the test (exit, abort or a forged result)";
+
+/// The longest message a result carries (a report is read by people, and a
+/// test can print anything).
+pub const MESSAGE_BYTES: usize = 2048;
+
 /// Runs one test in its own process.
-fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, envs: &[(&str, &str)]) -> TestResult {
+fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options) -> TestResult {
     let name = format!("{}::{test}", binary.target);
-    let limit = time_limit(envs);
-    let outcome = (|| -> std::io::Result<(Option<std::process::ExitStatus>, String)> {
-        let mut log = tempfile::tempfile()?;
-        let mut child = Command::new(&binary.path)
-            .args([test, "--exact", "--test-threads=1"])
-            .env("RUST_BACKTRACE", "0")
-            .envs(envs.iter().copied())
-            .current_dir(crate_dir)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log.try_clone()?)
-            .spawn()?;
-        let status = match child.wait_timeout(limit)? {
-            Some(status) => Some(status),
-            None => {
-                child.kill()?;
-                child.wait()?;
-                None
-            }
-        };
-        let mut output = String::new();
-        log.rewind()?;
-        log.read_to_string(&mut output)?;
-        Ok((status, output))
-    })();
-    let (status, message) = match outcome {
-        Err(e) => (TestStatus::Fail, format!("could not run the test: {e}")),
-        Ok((None, output)) => {
+    let limit = time_limit(options.envs);
+    let args = [test, "--exact", "--test-threads=1", "--color", "never"];
+    let (ended, output) = match run_process(binary, &args, crate_dir, options, limit) {
+        Ok(ended) => ended,
+        Err(e) => (Err(format!("could not run the test: {e}")), String::new()),
+    };
+    let (status, message) = match ended {
+        Err(why) => (TestStatus::Fail, why),
+        Ok(Ended::Killed) => {
             let message = format!(
                 "killed after {}s, past the test's own deadline: something blocked outside \
                  the test body\n{}",
@@ -131,12 +151,18 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, envs: &[(&str, &st
             return TestResult {
                 name,
                 status: TestStatus::Timeout,
-                message,
+                message: cap(message),
                 killed: true,
             };
         }
-        Ok((Some(status), _)) if status.success() => (TestStatus::Pass, String::new()),
-        Ok((Some(status), output)) => {
+        Ok(Ended::Exited(status, proven)) if status.success() => {
+            if libtest_says_ok(&output, test) && proven {
+                (TestStatus::Pass, String::new())
+            } else {
+                (TestStatus::Fail, UNPROVEN_MESSAGE.to_owned())
+            }
+        }
+        Ok(Ended::Exited(status, _)) => {
             let message = failure_message(test, status, &output);
             if message.contains(OWN_DEADLINE_MESSAGE) {
                 (TestStatus::Timeout, message)
@@ -148,9 +174,122 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, envs: &[(&str, &st
     TestResult {
         name,
         status,
-        message,
+        message: cap(message),
         killed: false,
     }
+}
+
+/// How a test process ended.
+enum Ended {
+    /// By itself, with this status; `true` if its pass is proven (or no
+    /// proof was asked for).
+    Exited(ExitStatus, bool),
+    /// Killed at the time limit.
+    Killed,
+}
+
+/// Runs the test binary with `args`, directly or in the sandbox: how it
+/// ended (or why it could not run), and the end of its output.
+fn run_process(
+    binary: &TestBinary,
+    args: &[&str],
+    crate_dir: &Path,
+    options: &Options,
+    limit: Duration,
+) -> std::io::Result<(Result<Ended, String>, String)> {
+    #[cfg(unix)]
+    if let Some(sandbox) = options.sandbox {
+        let work = sandbox.test_dir("test").map_err(std::io::Error::other)?;
+        let mut launch = sandbox.command(&binary.path, args, &work, limit, options.envs);
+        let proof = options
+            .proof
+            .then(|| Proof::attach(&mut launch.command))
+            .transpose()?;
+        let ran = launch.run();
+        let _ = std::fs::remove_dir_all(&work);
+        let (outcome, output) = ran?;
+        let ended = outcome.map(|outcome| match outcome {
+            Outcome::Killed => Ended::Killed,
+            Outcome::Ended(status) => Ended::Exited(status, proof.is_none_or(Proof::confirmed)),
+        });
+        return Ok((ended, output));
+    }
+    let mut command = Command::new(&binary.path);
+    command
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .envs(options.envs.iter().copied())
+        .current_dir(crate_dir)
+        .stdin(Stdio::null());
+    let proof = options
+        .proof
+        .then(|| attach_proof(&mut command))
+        .transpose()?;
+    let captured = capture::run(command, limit)?;
+    let ended = match captured.status {
+        None => Ended::Killed,
+        Some(status) => Ended::Exited(status, proof.is_none_or(Proof::confirmed)),
+    };
+    Ok((Ok(ended), captured.output))
+}
+
+/// Whether libtest itself says that `test`, run alone, passed: its own
+/// line for the test (whose `ok` may come after output the test printed
+/// around libtest's capture) and its summary, one passed and none failed.
+fn libtest_says_ok(output: &str, test: &str) -> bool {
+    let started = format!("test {test} ... ");
+    let mut lines = output.lines();
+    lines.any(|l| l.starts_with(&started))
+        && lines.any(|l| l.starts_with("test result: ok. 1 passed; 0 failed;"))
+}
+
+#[cfg(unix)]
+fn attach_proof(command: &mut Command) -> std::io::Result<Proof> {
+    Proof::attach(command)
+}
+
+#[cfg(not(unix))]
+fn attach_proof(_: &mut Command) -> std::io::Result<Proof> {
+    Err(std::io::Error::other("a proof of pass needs Unix"))
+}
+
+/// No proof channel off Unix: [`attach_proof`] refuses.
+#[cfg(not(unix))]
+struct Proof;
+
+/// No sandbox off Unix (there is no value of this type).
+#[cfg(not(unix))]
+#[derive(Debug)]
+pub enum Sandbox {}
+
+#[cfg(not(unix))]
+impl Proof {
+    fn confirmed(self) -> bool {
+        false
+    }
+}
+
+/// `message`, safe to show and store: control characters (a terminal escape
+/// sequence, say) replaced by `�`, and cut to at most [`MESSAGE_BYTES`] at a
+/// character boundary.
+pub fn cap(message: String) -> String {
+    let is_control = |c: char| c.is_control() && c != '\n' && c != '\t';
+    let mut message = if message.contains(is_control) {
+        message.replace(is_control, "\u{FFFD}")
+    } else {
+        message
+    };
+    if message.len() <= MESSAGE_BYTES {
+        return message;
+    }
+    let mut cut = MESSAGE_BYTES - 40;
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let more = message.len() - cut;
+    message.truncate(cut);
+    message.push_str(&format!("\n… ({more} more bytes cut)"));
+    message
 }
 
 /// Builds and runs one crate's graded tests in one go.
@@ -170,15 +309,26 @@ pub struct Options<'a> {
     pub envs: &'a [(&'a str, &'a str)],
     /// Build with `--locked`: the dependencies are exactly `Cargo.lock`'s.
     pub locked: bool,
+    /// Pass a test only when the harness proves that its body returned
+    /// (see [`crate::proof`]): for grading, where the code under test is not
+    /// trusted. Every graded test must then run its body under
+    /// `lesson13_testkit::with_deadline`.
+    pub proof: bool,
+    /// Run each test in this sandbox (see [`crate::sandbox`]), in a folder
+    /// of its own with a scrubbed environment, rather than directly.
+    pub sandbox: Option<&'a Sandbox>,
 }
 
 impl Options<'_> {
-    /// `jobs` processes at once, locked dependencies, no extra environment.
+    /// `jobs` processes at once, locked dependencies, no extra environment,
+    /// no proof of pass, no sandbox.
     pub fn jobs(jobs: usize) -> Options<'static> {
         Options {
             jobs,
             envs: &[],
             locked: true,
+            proof: false,
+            sandbox: None,
         }
     }
 }
@@ -190,11 +340,39 @@ pub fn test_crate(
     target_dir: &Path,
     options: &Options,
 ) -> Result<CrateRun, String> {
-    match build::build(workspace, krate, target_dir, options.locked)? {
+    let build = match options.sandbox {
+        Some(_) => build::build_untrusted,
+        None => build::build,
+    };
+    match build(workspace, krate, target_dir, options.locked)? {
         Build::CompileError(errors) => Ok(CrateRun::CompileError(errors)),
         Build::Built(binaries) => {
             let results = run_all(&binaries, &workspace.join(krate), options)?;
             Ok(CrateRun::Ran(results))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_loses_its_control_characters_and_its_excess() {
+        let message = cap("red \u{1b}[31mtext\u{7}\n\tnext line".to_owned());
+        assert_eq!(message, "red \u{FFFD}[31mtext\u{FFFD}\n\tnext line");
+        let long = cap("é".repeat(MESSAGE_BYTES));
+        assert!(long.len() <= MESSAGE_BYTES, "{}", long.len());
+        assert!(long.ends_with("more bytes cut)"), "{long}");
+    }
+
+    #[test]
+    fn libtest_must_say_the_one_test_passed() {
+        let ok = "running 1 test\ntest graded::x ... printed by the test\nok\n\n\
+                  test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 9 filtered out\n";
+        assert!(libtest_says_ok(ok, "graded::x"));
+        assert!(!libtest_says_ok(ok, "graded::y"));
+        let forged = "test result: ok. 1 passed; 0 failed;\ntest graded::x ... ok\n";
+        assert!(!libtest_says_ok(forged, "graded::x"));
     }
 }

@@ -1,4 +1,4 @@
-//! `cargo xtask bench-summary`: the table of `cargo bench -p solutions`.
+//! `cargo xtask bench-summary`: the table of `cargo bench -p lesson13-bench`.
 //!
 //! Reads what criterion saved for each bench,
 //! `<target>/criterion/<workload>/<implementation>/new/{benchmark,estimates}.json`,
@@ -12,13 +12,20 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-/// The workloads in the order the bench runs them; any others found follow.
+/// The workloads in the order of the table: each MPSC workload with its
+/// consumer a task, then on the `block_on` thread (`_main`); any others
+/// found follow.
 const WORKLOADS: &[&str] = &[
     "unbounded_1p",
+    "unbounded_1p_main",
     "unbounded_4p",
+    "unbounded_4p_main",
     "bounded1_1p",
+    "bounded1_1p_main",
     "bounded16_4p",
+    "bounded16_4p_main",
     "bounded1024_4p",
+    "bounded1024_4p_main",
     "oneshot_reqrep",
     "oneshot_inline",
 ];
@@ -54,7 +61,7 @@ pub fn run() -> Result<(), String> {
     let results = read_results(&dir)?;
     if results.is_empty() {
         return Err(format!(
-            "no benchmark results in {}: run `cargo bench -p solutions` first",
+            "no benchmark results in {}: run `cargo bench -p lesson13-bench` first",
             dir.display()
         ));
     }

@@ -18,13 +18,14 @@ use std::process::Command;
 /// The folder that holds each exercise's hidden tests.
 pub const HIDDEN_TESTS: &str = "tests/hidden";
 
-/// The workspace members a student gets.
-fn members() -> Vec<&'static str> {
-    ALL.iter()
-        .map(|e| e.krate)
-        .chain(["testkit", "runner"])
-        .collect()
+/// The exercise crates and the tests' harness: what a grading copy holds,
+/// and with [`STUDENT_TOOLS`] what a student gets.
+pub fn members() -> Vec<&'static str> {
+    ALL.iter().map(|e| e.krate).chain(["testkit"]).collect()
 }
+
+/// What a student gets besides [`members`]: the exercise runner.
+const STUDENT_TOOLS: [&str; 1] = ["runner"];
 
 /// Writes the bundle to `out`, which must not exist yet or be empty.
 pub fn export(out: &Path) -> Result<(), String> {
@@ -35,7 +36,7 @@ pub fn export(out: &Path) -> Result<(), String> {
         ));
     }
     let root = workspace::root();
-    for member in members() {
+    for member in members().into_iter().chain(STUDENT_TOOLS) {
         let keep = |path: &Path| {
             let relative = path.strip_prefix(root.join(member)).unwrap_or(path);
             relative != Path::new(HIDDEN_TESTS) && relative != Path::new("target")
@@ -64,28 +65,34 @@ pub fn export(out: &Path) -> Result<(), String> {
     trim_lock_file(out)
 }
 
-/// The workspace manifest with only the student's members, only the shared
-/// dependencies they use, and none of the maintainers' comments.
-fn write_manifest(root: &Path, out: &Path) -> Result<(), String> {
+/// The workspace manifest for the copy at `out`: its members (those of
+/// [`members`] and [`STUDENT_TOOLS`] it holds), only the shared dependencies
+/// they use, and none of the maintainers' comments.
+pub fn write_manifest(root: &Path, out: &Path) -> Result<(), String> {
     let course = read_manifest(&root.join("Cargo.toml"))?;
     let workspace = course["workspace"]
         .as_table()
         .ok_or("Cargo.toml has no [workspace] table")?;
+    let present: Vec<&str> = members()
+        .into_iter()
+        .chain(STUDENT_TOOLS)
+        .filter(|member| out.join(member).is_dir())
+        .collect();
     let mut used = BTreeSet::new();
-    for member in members() {
+    for member in &present {
         let manifest = read_manifest(&out.join(member).join("Cargo.toml"))?;
         used.extend(workspace_dependencies(&manifest));
     }
     let mut manifest = toml_edit::DocumentMut::new();
     manifest.decor_mut().set_prefix(
-        "# Lesson 13's exercises: four exercise crates, the tests' harness\n\
-         # (testkit) and the exercise runner (runner, `cargo xtask`).\n",
+        "# Lesson 13's exercises: the exercise crates, the tests' harness\n\
+         # (testkit) and, for students, the exercise runner (runner, `cargo xtask`).\n",
     );
     let mut bundle = toml_edit::Table::new();
     bundle.insert("resolver", uncommented(&workspace["resolver"]));
     bundle.insert(
         "members",
-        toml_edit::value(members().into_iter().collect::<toml_edit::Array>()),
+        toml_edit::value(present.into_iter().collect::<toml_edit::Array>()),
     );
     bundle.insert("package", uncommented(&workspace["package"]));
     let mut dependencies = toml_edit::Table::new();
@@ -167,7 +174,7 @@ fn strip_value(value: &mut toml_edit::Value) {
 
 /// Lets cargo drop the lock entries that only the left-out crates used,
 /// keeping every version as it was.
-fn trim_lock_file(out: &Path) -> Result<(), String> {
+pub fn trim_lock_file(out: &Path) -> Result<(), String> {
     let status = Command::new(env!("CARGO"))
         .args(["metadata", "--format-version", "1", "--offline"])
         .current_dir(out)

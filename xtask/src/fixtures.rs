@@ -32,7 +32,7 @@ const FIXTURES: &[Fixture] = &[
         name: "a known bug: exactly the expected failure",
         swap: Some((
             "lesson13-oneshot",
-            "catalogue/lesson13-oneshot/keeps-only-the-first-waker.rs",
+            "catalogue/lesson13-oneshot/keeps-only-the-first-waker.patch",
         )),
         expect: |report| {
             let failed = failed_tests(report);
@@ -156,11 +156,17 @@ fn judge(fixture: &Fixture, report: &Report) -> Result<(), String> {
     Ok(())
 }
 
-/// Puts `file` in `submission` as `exercise`'s `lib.rs`.
+/// Puts `file` in `submission` as `exercise`'s `lib.rs`; a catalogued bug
+/// (a `.patch`) goes in as the solution with the patch applied.
 fn place(file: &Path, submission: &Path, exercise: Exercise) -> Result<(), String> {
     let to = submission.join(exercise.lib_rs());
     std::fs::create_dir_all(to.parent().unwrap())
         .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    if file.extension().is_some_and(|x| x == "patch") {
+        let source = crate::catalogue::entry::parse(exercise, file)?.source(&workspace::root())?;
+        return std::fs::write(&to, source)
+            .map_err(|e| format!("cannot write {}: {e}", to.display()));
+    }
     std::fs::copy(file, &to)
         .map(drop)
         .map_err(|e| format!("cannot copy {}: {e}", file.display()))

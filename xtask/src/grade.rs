@@ -1,14 +1,21 @@
 //! `cargo xtask grade`: grades the workspace as it stands, one submission, or
 //! a folder of submissions, into a table, JSON and JUnit.
 //!
-//! A submission's `<crate>/src/lib.rs` files are put into a clean copy of this
-//! workspace, so the tests and dependencies are the instructor's, whatever
-//! else the submission holds. Each test runs in its own process (see
-//! `runner`), so one hung or crashing test costs only its own result.
+//! A submission is hostile code. Its `<crate>/src/lib.rs` files are read
+//! without trusting them and statically checked (`rejected` if they name
+//! anything off limits), then put into a fresh grading copy outside this
+//! workspace (`grading_copy`), so the tests and dependencies are the
+//! instructor's, whatever else the submission holds. Each test runs in its
+//! own process (see `runner`), so one hung or crashing test costs only its
+//! own result, and passes only when the test harness proves its body
+//! returned.
 
 use crate::exercises::{ALL, Exercise};
-use crate::report::{ExerciseReport, Report, Status, StudentReport};
+use crate::grading_copy::GradingCopy;
+use crate::report::{ExerciseReport, Report, SandboxReport, Status, StudentReport};
 use crate::workspace;
+use lesson13_runner::sandbox::{self, Sandbox};
+use lesson13_runner::static_check::{self, Rejection};
 use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -66,39 +73,92 @@ pub fn layout_hint(dir: &Path) -> String {
     )
 }
 
-/// Grades one submission. `slot` picks a build folder of its own, so that
-/// several submissions can build at once.
-pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String> {
-    let root = workspace::root();
-    let (scratch, present, target) = match source {
-        Source::Workspace => (None, ALL.to_vec(), root.join("target")),
-        Source::Submission(dir) => {
-            let scratch = workspace::temp_dir("grade-")?;
-            workspace::copy_workspace(&root, scratch.path())?;
-            let target = workspace::scratch_target_dir().join(format!("grade-{slot}"));
-            (Some(scratch), submitted(dir), target)
+/// How to grade: what the instructor chose, and the maintainers' switches.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// How many test processes at once.
+    pub jobs: usize,
+    /// Reject a `lib.rs` that names anything off limits, unbuilt. Only the
+    /// hostile fixtures turn it off, to test the other layers on their own.
+    pub static_check: bool,
+    /// The sandbox around each test process.
+    pub sandbox: sandbox::Mode,
+}
+
+impl Settings {
+    /// Every protection on (the sandbox as the system allows), `jobs` test
+    /// processes at once.
+    pub fn new(jobs: usize) -> Settings {
+        Settings {
+            jobs,
+            static_check: true,
+            sandbox: sandbox::Mode::Auto,
         }
+    }
+}
+
+/// Grades one submission with every protection on. `slot` picks a build
+/// folder of its own, so that several submissions can build at once.
+pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String> {
+    grade_with(source, slot, &Settings::new(jobs))
+}
+
+/// Grades one submission: each exercise's `lib.rs` is read without trusting
+/// it and checked, then built and tested in a fresh grading copy outside this
+/// workspace (see `grading_copy`).
+pub fn grade_with(source: &Source, slot: usize, settings: &Settings) -> Result<Report, String> {
+    let root = workspace::root();
+    let copy = GradingCopy::new()?;
+    let sandbox = Sandbox::new(settings.sandbox, &copy.sandbox_dir())?;
+    let (from, present, workspace_dir, target) = match source {
+        Source::Submission(dir) => (
+            dir.clone(),
+            submitted(dir),
+            copy.path(),
+            workspace::scratch_target_dir().join(format!("grade-{slot}")),
+        ),
+        Source::Workspace => (
+            root.clone(),
+            ALL.to_vec(),
+            root.clone(),
+            root.join("target"),
+        ),
     };
-    let workspace_dir = scratch
-        .as_ref()
-        .map_or(root.clone(), |s| s.path().to_path_buf());
     let mut exercises = Vec::new();
     for exercise in ALL {
         if !present.contains(&exercise) {
             exercises.push(missing(&root, exercise));
             continue;
         }
-        if let Source::Submission(dir) = source {
-            let from = dir.join(exercise.lib_rs());
-            std::fs::copy(&from, workspace_dir.join(exercise.lib_rs()))
-                .map_err(|e| format!("cannot copy {}: {e}", from.display()))?;
+        let lib_rs = from.join(exercise.lib_rs());
+        let checked = match settings.static_check {
+            true => static_check::read_and_check(&from, &lib_rs),
+            false => static_check::read_submitted(&from, &lib_rs),
+        };
+        let text = match checked {
+            Ok(text) => text,
+            Err(rejections) => {
+                let text = std::fs::read_to_string(&lib_rs).unwrap_or_default();
+                exercises.push(rejected(&root, exercise, &text, &rejections));
+                continue;
+            }
+        };
+        if let Source::Submission(_) = source {
+            // The very text that was checked, not the file again.
+            let to = workspace_dir.join(exercise.lib_rs());
+            std::fs::write(&to, text).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
         }
+        let options = Options {
+            proof: true,
+            sandbox: Some(&sandbox),
+            ..Options::jobs(settings.jobs)
+        };
         exercises.push(grade_exercise(
             &root,
             &workspace_dir,
             &target,
             exercise,
-            jobs,
+            &options,
         )?);
     }
     let passed = exercises.iter().map(|e| e.passed).sum();
@@ -107,7 +167,49 @@ pub fn grade(source: &Source, slot: usize, jobs: usize) -> Result<Report, String
         exercises,
         passed,
         total,
+        sandbox: SandboxReport {
+            mode: mode_word(settings.sandbox).to_owned(),
+            active: sandbox.active().to_vec(),
+            missing: sandbox.missing(),
+        },
     })
+}
+
+fn mode_word(mode: sandbox::Mode) -> &'static str {
+    match mode {
+        sandbox::Mode::Auto => "auto",
+        sandbox::Mode::Require => "require",
+        sandbox::Mode::Off => "off",
+    }
+}
+
+/// Probes the sandbox once, before any grading, and prints what it does;
+/// `Err` if `--sandbox require` cannot be met.
+fn announce_sandbox(mode: sandbox::Mode) -> Result<(), String> {
+    let scratch = tempfile::Builder::new()
+        .prefix("lesson13-probe-")
+        .tempdir()
+        .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+    let sandbox = Sandbox::new(mode, scratch.path())?;
+    println!("{}", sandbox.describe());
+    if !sandbox.missing().is_empty() && mode == sandbox::Mode::Auto {
+        println!(
+            "  (grading goes on without the missing protections; --sandbox require refuses instead)"
+        );
+    }
+    Ok(())
+}
+
+/// An exercise whose `lib.rs` the static check refused: no marks, not built.
+fn rejected(root: &Path, exercise: Exercise, text: &str, why: &[Rejection]) -> ExerciseReport {
+    ExerciseReport {
+        krate: exercise.krate.to_owned(),
+        status: Status::Rejected,
+        passed: 0,
+        total: reference_test_count(root, exercise),
+        message: runner::run::cap(static_check::describe(text, why)),
+        tests: Vec::new(),
+    }
 }
 
 /// An exercise the submission left out: no marks out of all its tests.
@@ -127,23 +229,22 @@ fn grade_exercise(
     workspace_dir: &Path,
     target: &Path,
     exercise: Exercise,
-    jobs: usize,
+    options: &Options,
 ) -> Result<ExerciseReport, String> {
     let krate = exercise.krate.to_owned();
-    let results =
-        match runner::test_crate(workspace_dir, exercise.krate, target, &Options::jobs(jobs))? {
-            CrateRun::Ran(results) => results,
-            CrateRun::CompileError(errors) => {
-                return Ok(ExerciseReport {
-                    krate,
-                    status: Status::CompileError,
-                    passed: 0,
-                    total: reference_test_count(root, exercise),
-                    message: errors,
-                    tests: Vec::new(),
-                });
-            }
-        };
+    let results = match runner::test_crate(workspace_dir, exercise.krate, target, options)? {
+        CrateRun::Ran(results) => results,
+        CrateRun::CompileError(errors) => {
+            return Ok(ExerciseReport {
+                krate,
+                status: Status::CompileError,
+                passed: 0,
+                total: reference_test_count(root, exercise),
+                message: runner::run::cap(errors),
+                tests: Vec::new(),
+            });
+        }
+    };
     let passed = results
         .iter()
         .filter(|r| r.status == TestStatus::Pass)
@@ -182,7 +283,11 @@ pub fn reference_test_count(root: &Path, exercise: Exercise) -> usize {
 
 /// Grades every sub-folder of `dir` (one per student), `parallel` at a
 /// time, printing a line per student as each finishes.
-pub fn grade_all(dir: &Path, parallel: usize, jobs: usize) -> Result<Vec<StudentReport>, String> {
+pub fn grade_all(
+    dir: &Path,
+    parallel: usize,
+    settings: &Settings,
+) -> Result<Vec<StudentReport>, String> {
     let mut students: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
         .filter_map(Result::ok)
@@ -207,7 +312,7 @@ pub fn grade_all(dir: &Path, parallel: usize, jobs: usize) -> Result<Vec<Student
             scope.spawn(move || {
                 while let Some((name, path)) = students.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let started = Instant::now();
-                    let report = grade(&Source::Submission(path.clone()), slot, jobs);
+                    let report = grade_with(&Source::Submission(path.clone()), slot, settings);
                     let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
                     let score = match &report {
                         Ok(_) if submitted(path).is_empty() => {
@@ -253,12 +358,23 @@ pub struct Args {
     /// How many test processes each submission runs at once.
     #[arg(long, value_name = "N", default_value_t = crate::default_jobs())]
     jobs: usize,
+    /// The sandbox around each test process (Linux): auto uses what the
+    /// kernel offers and says what is missing; require refuses to grade
+    /// without every protection; off runs tests unconfined (trusted code
+    /// only).
+    #[arg(long, value_name = "MODE", default_value = "auto")]
+    sandbox: sandbox::Mode,
 }
 
 /// Runs `cargo xtask grade`.
 pub fn run(args: &Args) -> Result<(), String> {
+    announce_sandbox(args.sandbox)?;
+    let settings = Settings {
+        sandbox: args.sandbox,
+        ..Settings::new(args.jobs)
+    };
     if let Some(dir) = &args.submissions {
-        let reports = grade_all(dir, args.parallel, args.jobs)?;
+        let reports = grade_all(dir, args.parallel, &settings)?;
         crate::report::print_summary(&reports);
         for (folder, out) in [(&args.json, "json"), (&args.junit, "xml")] {
             if let Some(folder) = folder {
@@ -296,7 +412,7 @@ pub fn run(args: &Args) -> Result<(), String> {
             (Source::Submission(dir.clone()), name)
         }
     };
-    let report = grade(&source, 0, args.jobs)?;
+    let report = grade_with(&source, 0, &settings)?;
     crate::report::print_table(&report);
     if let Some(path) = &args.json {
         crate::report::write_json(&report, path)?;

@@ -1,4 +1,17 @@
 //! The project's own commands, run as `cargo xtask <command>`.
+//!
+//! One module per command, the rest shared:
+//!
+//! - `verify`: the test command (its checks in `verify/`), with `fixtures`
+//!   (the grading fixtures and the bundle round trip);
+//! - `grade`: grading submissions, with `report` (the report types and their
+//!   terminal, JSON and JUnit writers);
+//! - `bundle`: the student workspace;
+//! - `catalogue`: the bug catalogue (its parts in `catalogue/`);
+//! - `flakes`: the solutions' tests, many times over;
+//! - `bench_summary`: the benchmark table;
+//! - shared: `exercises` (the four exercises), `workspace` (paths, copies
+//!   of the workspace, running cargo).
 
 mod bench_summary;
 mod bundle;
@@ -7,6 +20,8 @@ mod exercises;
 mod fixtures;
 mod flakes;
 mod grade;
+mod grading_copy;
+mod hostile;
 mod report;
 mod runner_drive;
 mod verify;
@@ -34,9 +49,11 @@ enum Command {
     /// and everything in it but those files is ignored. The files are put
     /// into a clean copy of this workspace, so the tests (public and hidden)
     /// and the dependencies are the instructor's. Each test runs in its own
-    /// process under a time limit.
+    /// process under a time limit, in a sandbox (see --sandbox), and passes
+    /// only when the test harness proves that its body returned.
     ///
-    /// Each exercise is graded pass, fail, compile_error, timeout or
+    /// Each exercise is graded pass, fail, compile_error, rejected (its
+    /// lib.rs names something off limits: it is not built), timeout or
     /// missing, with every test's result and failure message.
     ///
     /// Exit status: 0 whenever grading ran, whatever the grade; non-zero
@@ -55,13 +72,18 @@ enum Command {
         /// The folder to create.
         out: std::path::PathBuf,
     },
-    /// The project's test command: lints, docs, solutions against every
-    /// test, every stub unsolved, loom models, grading fixtures, the bundle
-    /// round trip and the bug catalogue. Exits non-zero if any check fails.
+    /// The project's test command: lints, docs, the docs' commands,
+    /// solutions against every test, every stub unsolved, grading fixtures,
+    /// the bundle round trip, loom models and the bug catalogue. Prints each
+    /// check's time. Exits non-zero if any check fails.
     Verify {
         /// Run only the checks whose name contains this (e.g. `bundle`).
-        #[arg(long)]
+        #[arg(long, value_name = "TEXT")]
         only: Option<String>,
+        /// Everything but the two slow checks (loom and the catalogue): the
+        /// edit loop's check, under 2 minutes once built.
+        #[arg(long)]
+        quick: bool,
         /// How many test processes to run at once.
         #[arg(long, default_value_t = default_jobs())]
         jobs: usize,
@@ -74,18 +96,14 @@ enum Command {
         #[arg(long, default_value_t = 200)]
         runs: usize,
     },
-    /// Swap each catalogued student bug into its exercise and require that
-    /// its tests (public and hidden) catch it; run each catalogued correct
-    /// channel and require that it passes. Prints the kill table.
-    Catalogue {
-        /// Only the entries whose file or crate name contains this.
-        #[arg(long)]
-        only: Option<String>,
-        /// How many test processes to run at once.
-        #[arg(long, default_value_t = default_jobs())]
-        jobs: usize,
-    },
-    /// Print the table of the last `cargo bench -p solutions`: ns per
+    /// Apply each catalogued student bug (a patch) to its exercise's
+    /// solution and require that the tests its header names catch it; run
+    /// each catalogued correct channel and require that it passes. Prints
+    /// the kill table and, per exercise, how many bugs the public tests
+    /// alone catch. With --new, turns an edited copy of a solution into a
+    /// catalogued bug instead.
+    Catalogue(catalogue::Args),
+    /// Print the table of the last `cargo bench -p lesson13-bench`: ns per
     /// message for each channel and workload, and the solutions' ratio to
     /// tokio's.
     BenchSummary,
@@ -116,11 +134,13 @@ struct StudentArgs {
 }
 
 /// Twice the cores: most graded tests wait rather than compute.
-fn default_jobs() -> usize {
+pub fn default_jobs() -> usize {
     2 * std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn main() -> ExitCode {
+    // The grader re-executes itself as the sandbox's launcher for each test.
+    lesson13_runner::sandbox::run_launcher_if_asked();
     let command = Cli::parse().command;
     let student = |name: &str, args: StudentArgs| {
         let args: Vec<String> = std::iter::once(name.to_owned()).chain(args.args).collect();
@@ -140,11 +160,9 @@ fn main() -> ExitCode {
                 out.display()
             );
         }),
-        Command::Verify { only, jobs } => verify::run(only.as_deref(), jobs),
+        Command::Verify { only, quick, jobs } => verify::run(only.as_deref(), quick, jobs),
         Command::Flakes { runs } => flakes::run(runs).map(|summary| println!("{summary}")),
-        Command::Catalogue { only, jobs } => {
-            catalogue::run(only.as_deref(), jobs).map(|summary| println!("{summary}"))
-        }
+        Command::Catalogue(args) => catalogue::command(args).map(|summary| println!("{summary}")),
         Command::BenchSummary => bench_summary::run(),
     };
     match result {

@@ -2,6 +2,7 @@
 //! (serde_json) and JUnit XML (quick-junit).
 
 use crate::exercises::ALL;
+use lesson13_runner::sandbox::Protection;
 use lesson13_runner::{TestResult, TestStatus, gist};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use serde::Serialize;
@@ -17,6 +18,9 @@ pub enum Status {
     Fail,
     /// The submission's `lib.rs` did not compile.
     CompileError,
+    /// The static check refused the submission's `lib.rs` (it names
+    /// something off limits); it was not built.
+    Rejected,
     /// Every test that did not pass ran out of time.
     Timeout,
     /// The submission has no `lib.rs` for this exercise.
@@ -31,7 +35,8 @@ pub struct ExerciseReport {
     pub status: Status,
     pub passed: usize,
     pub total: usize,
-    /// The compiler's first errors, for `compile_error`.
+    /// The compiler's first errors, for `compile_error`; the offending lines
+    /// and why, for `rejected`.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub message: String,
     pub tests: Vec<TestResult>,
@@ -43,6 +48,19 @@ pub struct Report {
     pub exercises: Vec<ExerciseReport>,
     pub passed: usize,
     pub total: usize,
+    /// The protections every test ran under.
+    pub sandbox: SandboxReport,
+}
+
+/// What the sandbox did for a submission's tests (see `--sandbox`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SandboxReport {
+    /// `auto`, `require` or `off`.
+    pub mode: String,
+    /// The protections in force.
+    pub active: Vec<Protection>,
+    /// The protections this system could not give.
+    pub missing: Vec<Protection>,
 }
 
 /// A student's folder name and grade, or why it could not be graded.
@@ -60,7 +78,7 @@ pub fn print_table(report: &Report) {
             score,
             status_word(exercise.status)
         );
-        if exercise.status == Status::CompileError {
+        if matches!(exercise.status, Status::CompileError | Status::Rejected) {
             for line in exercise.message.lines().take(12) {
                 println!("    {line}");
             }
@@ -154,6 +172,7 @@ fn status_word(status: Status) -> &'static str {
         Status::Pass => "pass",
         Status::Fail => "fail",
         Status::CompileError => "compile_error",
+        Status::Rejected => "rejected",
         Status::Timeout => "timeout",
         Status::Missing => "missing",
     }
@@ -169,15 +188,19 @@ pub fn write_json(report: &Report, path: &Path) -> Result<(), String> {
 /// Writes `report` as a JUnit XML file: one suite per exercise.
 pub fn write_junit(report: &Report, name: &str, path: &Path) -> Result<(), String> {
     let mut junit = quick_junit::Report::new(format!("lesson13 {name}"));
+    let names = |protections: &[Protection]| serde_json::to_string(protections).unwrap_or_default();
     for exercise in &report.exercises {
         let mut suite = TestSuite::new(exercise.krate.as_str());
+        suite.add_property(("sandbox.mode", report.sandbox.mode.as_str()));
+        suite.add_property(("sandbox.active", names(&report.sandbox.active).as_str()));
+        suite.add_property(("sandbox.missing", names(&report.sandbox.missing).as_str()));
         match exercise.status {
-            Status::CompileError | Status::Missing => {
+            Status::CompileError | Status::Rejected | Status::Missing => {
                 let mut status = if exercise.status == Status::Missing {
                     TestCaseStatus::skipped()
                 } else {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-                    status.set_type("compile_error");
+                    status.set_type(status_word(exercise.status));
                     status
                 };
                 status.set_message(exercise.message.lines().next().unwrap_or(""));

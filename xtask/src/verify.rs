@@ -2,12 +2,23 @@
 //!
 //! Like Rustlings' `dev check` and Exercism's CI, it proves that every
 //! exercise ships unsolved and every reference solution passes the very same
-//! tests, and it adds the lints, the docs and the no-hang guarantees.
+//! tests, and it adds the lints, the docs, the docs' commands and the no-hang
+//! guarantees. `--quick` leaves out the two slow checks (the bug catalogue
+//! and loom) for the edit loop. Each check prints its time, and a table of
+//! them ends the run.
+//!
+//! - [`cargo_checks`]: the checks that are one cargo command each;
+//! - [`exercise_checks`]: the stubs and the solutions through the runner;
+//! - [`doc_commands`]: every `cargo xtask …` in the docs exists.
+//!
+//! The grading fixtures and the bundle round trip are in `crate::fixtures`,
+//! the catalogue in `crate::catalogue`.
 
-use crate::exercises::{ALL, Exercise};
-use crate::workspace;
-use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
-use std::time::Instant;
+pub mod cargo_checks;
+pub mod doc_commands;
+pub mod exercise_checks;
+
+use std::time::{Duration, Instant};
 
 /// One named check.
 struct Check {
@@ -15,53 +26,73 @@ struct Check {
     run: fn(usize) -> Result<String, String>,
 }
 
+/// The checks `--quick` runs too, in order.
 const CHECKS: &[Check] = &[
     Check {
         name: "formatting (cargo fmt --check)",
-        run: fmt,
+        run: cargo_checks::fmt,
     },
     Check {
         name: "lints (cargo clippy --all-targets -D warnings)",
-        run: clippy,
+        run: cargo_checks::clippy,
     },
     Check {
         name: "docs (cargo doc, warnings denied)",
-        run: docs,
+        run: cargo_checks::docs,
+    },
+    Check {
+        name: "doc commands: every `cargo xtask …` in the docs exists, with its options",
+        run: doc_commands::check,
     },
     Check {
         name: "solutions pass every public and hidden test (cargo test -p solutions)",
-        run: solutions,
+        run: cargo_checks::solutions,
+    },
+    Check {
+        name: "the tools' own unit tests (cargo test -p xtask -p lesson13-runner)",
+        run: cargo_checks::tools,
     },
     Check {
         name: "every stub compiles, and each of its tests fails with its todo!()",
-        run: stubs,
+        run: exercise_checks::stubs,
     },
     Check {
         name: "each solution, copied over its exercise's lib.rs, passes that exercise's tests",
-        run: copies,
-    },
-    Check {
-        name: "loom models of the solutions (RUSTFLAGS=\"--cfg loom\" cargo test -p loom-models --release)",
-        run: loom,
+        run: exercise_checks::copies,
     },
     Check {
         name: "grading fixtures get their known grades",
         run: crate::fixtures::check_fixtures,
     },
     Check {
+        name: "hostile submissions: rejected by the static check, and held by the sandbox alone",
+        run: crate::hostile::check,
+    },
+    Check {
         name: "bundle round trip: export, test the bundle, grade it",
         run: crate::fixtures::check_bundle_round_trip,
     },
+];
+
+/// The checks `--quick` leaves out: minutes each on a fresh clone.
+const SLOW_CHECKS: &[Check] = &[
     Check {
-        name: "the tests catch every catalogued bug and pass every catalogued correct channel",
+        name: "loom models of the solutions (RUSTFLAGS=\"--cfg loom\" cargo test -p loom-models --release)",
+        run: cargo_checks::loom,
+    },
+    Check {
+        name: "the catalogue: the tests catch every catalogued bug and pass every catalogued correct channel",
         run: catalogue,
     },
 ];
 
-/// Runs every check, prints a summary, and fails if any check failed.
-pub fn run(only: Option<&str>, jobs: usize) -> Result<(), String> {
+/// Runs the checks (only those whose name contains `only`; without the
+/// slow ones if `quick`), prints each one's time, and fails if any failed.
+pub fn run(only: Option<&str>, quick: bool, jobs: usize) -> Result<(), String> {
+    let slow: &[Check] = if quick { &[] } else { SLOW_CHECKS };
     let checks: Vec<&Check> = CHECKS
         .iter()
+        .chain(slow)
         .filter(|c| only.is_none_or(|o| c.name.contains(o)))
         .collect();
     if checks.is_empty() {
@@ -70,19 +101,24 @@ pub fn run(only: Option<&str>, jobs: usize) -> Result<(), String> {
             only.unwrap_or_default()
         ));
     }
+    let started = Instant::now();
+    let mut times = Vec::new();
     let mut failed = Vec::new();
     for (i, check) in checks.iter().enumerate() {
         println!("\n==> [{}/{}] {}", i + 1, checks.len(), check.name);
-        let started = Instant::now();
-        match (check.run)(jobs) {
-            Ok(summary) => println!("ok ({:.0?}): {summary}", started.elapsed()),
+        let check_started = Instant::now();
+        let result = (check.run)(jobs);
+        let took = check_started.elapsed();
+        match result {
+            Ok(summary) => println!("ok ({took:.0?}): {summary}"),
             Err(why) => {
-                println!("FAILED ({:.0?}):\n{why}", started.elapsed());
+                println!("FAILED ({took:.0?}):\n{why}");
                 failed.push(check.name);
             }
         }
+        times.push((check.name, took));
     }
-    println!();
+    print_times(&times, started.elapsed());
     for name in &failed {
         println!("failed: {name}");
     }
@@ -98,186 +134,18 @@ pub fn run(only: Option<&str>, jobs: usize) -> Result<(), String> {
     }
 }
 
-fn fmt(_: usize) -> Result<String, String> {
-    workspace::cargo(&["fmt", "--all", "--check"], &[])?;
-    Ok("formatted".into())
-}
-
-fn clippy(_: usize) -> Result<String, String> {
-    workspace::cargo(
-        &[
-            "clippy",
-            "--locked",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        &[],
-    )?;
-    Ok("no warnings".into())
-}
-
-fn docs(_: usize) -> Result<String, String> {
-    workspace::cargo(
-        &["doc", "--locked", "--workspace", "--no-deps"],
-        &[("RUSTDOCFLAGS", "-D warnings")],
-    )?;
-    Ok("no warnings".into())
-}
-
-fn solutions(_: usize) -> Result<String, String> {
-    workspace::cargo(
-        &[
-            "test",
-            "--locked",
-            "-p",
-            "solutions",
-            "-p",
-            "lesson13-testkit",
-        ],
-        &[],
-    )?;
-    Ok("all passed".into())
-}
-
-/// Every test of every shipped stub must fail, and with the stub's own
-/// `todo!()`: not pass, not hang, not crash.
-fn stubs(jobs: usize) -> Result<String, String> {
-    let root = workspace::root();
-    let mut problems = Vec::new();
-    let mut total = 0;
-    for exercise in ALL {
-        let results = match runner::test_crate(
-            &root,
-            exercise.krate,
-            &root.join("target"),
-            &Options::jobs(jobs),
-        )? {
-            CrateRun::CompileError(errors) => {
-                problems.push(format!(
-                    "{}: the stub does not compile:\n{errors}",
-                    exercise.krate
-                ));
-                continue;
-            }
-            CrateRun::Ran(results) => results,
-        };
-        let marker = exercise.todo_marker();
-        for result in &results {
-            let problem = match result.status {
-                TestStatus::Pass => Some("passes on the stub".to_owned()),
-                TestStatus::Timeout => Some("hangs on the stub".to_owned()),
-                TestStatus::Fail if !result.message.contains(&marker) => Some(format!(
-                    "fails, but not with `{marker}`: {}",
-                    result
-                        .message
-                        .lines()
-                        .take(3)
-                        .collect::<Vec<_>>()
-                        .join(" / ")
-                )),
-                TestStatus::Fail => None,
-            };
-            if let Some(problem) = problem {
-                problems.push(format!("{}: {} {problem}", exercise.krate, result.name));
-            }
-        }
-        if results.is_empty() {
-            problems.push(format!("{}: no tests found", exercise.krate));
-        }
-        println!(
-            "  {}: {} tests, each fails with its todo!()",
-            exercise.krate,
-            results.len()
-        );
-        total += results.len();
+/// The time each check took, longest first, and the whole run's.
+fn print_times(times: &[(&str, Duration)], total: Duration) {
+    let mut times = times.to_vec();
+    times.sort_by_key(|(_, took)| std::cmp::Reverse(*took));
+    println!("\nwhere the time went:");
+    for (name, took) in times {
+        let name: String = name.chars().take(70).collect();
+        println!("  {:>7.1} s  {name}", took.as_secs_f64());
     }
-    if problems.is_empty() {
-        Ok(format!("{total} tests in 4 crates, all unsolved"))
-    } else {
-        Err(problems.join("\n"))
-    }
-}
-
-/// Exercism's check: each solution file, dropped into a clean copy of the
-/// workspace as its exercise's `lib.rs`, passes that exercise's tests.
-fn copies(jobs: usize) -> Result<String, String> {
-    let root = workspace::root();
-    let scratch = workspace::temp_dir("verify-copies-")?;
-    workspace::copy_workspace(&root, scratch.path())?;
-    let mut problems = Vec::new();
-    let mut total = 0;
-    for exercise in ALL {
-        install_solution(&root, scratch.path(), exercise)?;
-        let target = workspace::scratch_target_dir();
-        match runner::test_crate(
-            scratch.path(),
-            exercise.krate,
-            &target,
-            &Options::jobs(jobs),
-        )? {
-            CrateRun::CompileError(errors) => {
-                problems.push(format!(
-                    "{}: the copied solution does not compile:\n{errors}",
-                    exercise.krate
-                ));
-            }
-            CrateRun::Ran(results) => {
-                for result in results.iter().filter(|r| r.status != TestStatus::Pass) {
-                    problems.push(format!(
-                        "{}: {} {:?}: {}",
-                        exercise.krate, result.name, result.status, result.message
-                    ));
-                }
-                println!("  {}: {} tests", exercise.krate, results.len());
-                total += results.len();
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(format!("{total} tests in 4 crates, all passed"))
-    } else {
-        Err(problems.join("\n"))
-    }
-}
-
-/// The preemption bound for loom in verify: 3 explores every interleaving
-/// with up to three preemptions in about 15 s on 2 cores; unbounded takes
-/// more than 5 minutes.
-const LOOM_MAX_PREEMPTIONS: &str = "3";
-
-fn loom(_: usize) -> Result<String, String> {
-    let target = workspace::root().join("target").join("loom");
-    let target = target.to_str().ok_or("the target path is not UTF-8")?;
-    workspace::cargo(
-        &["test", "--locked", "--release", "-p", "loom-models"],
-        &[
-            ("RUSTFLAGS", "--cfg loom"),
-            ("LOOM_MAX_PREEMPTIONS", LOOM_MAX_PREEMPTIONS),
-            // Its own target folder: other flags would rebuild everything.
-            ("CARGO_TARGET_DIR", target),
-        ],
-    )?;
-    Ok(format!(
-        "every model passed with up to {LOOM_MAX_PREEMPTIONS} preemptions"
-    ))
+    println!("  {:>7.1} s  in all\n", total.as_secs_f64());
 }
 
 fn catalogue(jobs: usize) -> Result<String, String> {
-    crate::catalogue::run(None, jobs)
-}
-
-/// Copies `exercise`'s reference solution over its `lib.rs` in `workspace`.
-fn install_solution(
-    root: &std::path::Path,
-    workspace: &std::path::Path,
-    exercise: Exercise,
-) -> Result<(), String> {
-    let from = root.join("solutions/src").join(exercise.solution);
-    let to = workspace.join(exercise.lib_rs());
-    std::fs::copy(&from, &to)
-        .map(drop)
-        .map_err(|e| format!("cannot copy {}: {e}", from.display()))
+    crate::catalogue::check(None, jobs, false)
 }

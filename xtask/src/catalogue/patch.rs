@@ -1,0 +1,159 @@
+//! A catalogued bug as a patch: its header, applying it to the solution, and
+//! making one from an edited copy of the solution (with the `diffy` crate).
+
+use crate::exercises::Exercise;
+
+/// The header lines above a bug's diff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    /// The mistake, in one sentence.
+    pub bug: String,
+    /// Test function names that must fail on it.
+    pub caught_by: Vec<String>,
+}
+
+const BUG: &str = "# Bug: ";
+const CAUGHT_BY: &str = "# Caught by: ";
+
+impl Header {
+    /// Reads the `# Bug:` and `# Caught by:` lines above the diff. Other
+    /// `#` lines are free comments.
+    pub fn parse(text: &str) -> Result<Header, String> {
+        let mut bug = None;
+        let mut caught_by = Vec::new();
+        for line in text.lines().take_while(|l| !l.starts_with("--- ")) {
+            if let Some(about) = line.strip_prefix(BUG) {
+                bug = Some(about.trim().to_owned());
+            } else if let Some(tests) = line.strip_prefix(CAUGHT_BY) {
+                caught_by.extend(
+                    tests
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|t| !t.is_empty())
+                        .map(str::to_owned),
+                );
+            } else if !line.starts_with('#') && !line.trim().is_empty() {
+                return Err(format!(
+                    "unexpected line above the diff: {line:?} (the header is `# Bug: …` and \
+                     `# Caught by: …` lines)"
+                ));
+            }
+        }
+        let bug = bug
+            .filter(|b| !b.is_empty())
+            .ok_or("no `# Bug: <the mistake, in one sentence>` line above the diff".to_owned())?;
+        if caught_by.is_empty() {
+            return Err(
+                "no `# Caught by: <test fn name>[, <another>…]` line above the diff".into(),
+            );
+        }
+        Ok(Header { bug, caught_by })
+    }
+
+    /// The header as lines of a patch file.
+    pub fn render(&self) -> String {
+        format!(
+            "{BUG}{}\n{CAUGHT_BY}{}\n",
+            self.bug,
+            self.caught_by.join(", ")
+        )
+    }
+}
+
+/// Applies a patch file's diff to `solution`, the text of `exercise`'s
+/// reference solution. Fails if the diff is against another file, or if a
+/// hunk's context or removed lines are no longer in the solution.
+pub fn apply(patch_file: &str, solution: &str, exercise: Exercise) -> Result<String, String> {
+    // diffy skips the lines above `---`, so the header does not disturb it.
+    let patch =
+        diffy::Patch::from_str(patch_file).map_err(|e| format!("not a unified diff: {e}"))?;
+    let expected = format!("a/{}", exercise.solution_path());
+    if patch.original() != Some(expected.as_str()) {
+        return Err(format!(
+            "the diff is against {:?}, not {expected:?}",
+            patch.original().unwrap_or("no file")
+        ));
+    }
+    if patch.hunks().is_empty() {
+        return Err("the diff changes nothing".into());
+    }
+    diffy::apply(solution, &patch).map_err(|e| {
+        format!(
+            "the patch no longer applies to {} ({e}: its lines are not in the solution any more)",
+            exercise.solution_path()
+        )
+    })
+}
+
+/// A patch file: `header`, then the diff that turns `solution` into
+/// `edited`, with three lines of context.
+pub fn create(header: &Header, solution: &str, edited: &str, exercise: Exercise) -> String {
+    let path = exercise.solution_path();
+    let patch = diffy::DiffOptions::new()
+        .set_original_filename(format!("a/{path}"))
+        .set_modified_filename(format!("b/{path}"))
+        .create_patch(solution, edited);
+    format!("{}{patch}", header.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exercises::ALL;
+
+    const SOLUTION: &str =
+        "fn send() {\n    lock();\n    queue.push_back(value);\n    wake();\n}\n";
+
+    fn header() -> Header {
+        Header {
+            bug: "send() pushes to the front: the newest message comes out first.".into(),
+            caught_by: vec!["fifo_order".into(), "fifo_order_across_senders".into()],
+        }
+    }
+
+    #[test]
+    fn a_created_patch_applies_back_and_keeps_its_header() {
+        let edited = SOLUTION.replace("push_back", "push_front");
+        let file = create(&header(), SOLUTION, &edited, ALL[2]);
+        assert!(
+            file.starts_with("# Bug: send() pushes")
+                && file.contains("\n--- a/solutions/src/mpsc.rs\n+++ b/solutions/src/mpsc.rs\n"),
+            "{file}"
+        );
+        assert_eq!(Header::parse(&file), Ok(header()));
+        assert_eq!(apply(&file, SOLUTION, ALL[2]), Ok(edited));
+    }
+
+    #[test]
+    fn a_stale_patch_says_it_no_longer_applies() {
+        let edited = SOLUTION.replace("push_back", "push_front");
+        let file = create(&header(), SOLUTION, &edited, ALL[2]);
+        let changed = SOLUTION.replace("queue.push_back(value)", "self.queue.push_back(value)");
+        let why = apply(&file, &changed, ALL[2]).unwrap_err();
+        assert!(
+            why.contains("no longer applies to solutions/src/mpsc.rs"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn a_patch_against_another_solution_is_refused() {
+        let edited = SOLUTION.replace("push_back", "push_front");
+        let file = create(&header(), SOLUTION, &edited, ALL[2]);
+        let why = apply(&file, SOLUTION, ALL[3]).unwrap_err();
+        assert!(why.contains("not \"a/solutions/src/bounded.rs\""), "{why}");
+    }
+
+    #[test]
+    fn a_header_needs_the_bug_and_its_catchers() {
+        let diff = "--- a/x\n+++ b/x\n";
+        assert!(Header::parse(&format!("# Caught by: t\n{diff}")).is_err());
+        assert!(Header::parse(&format!("# Bug: b\n{diff}")).is_err());
+        assert!(Header::parse(&format!("# Bug: b\nstray\n# Caught by: t\n{diff}")).is_err());
+        let header = Header::parse(&format!("# Bug: b\n# a note\n# Caught by: t, u\n{diff}"));
+        assert_eq!(
+            header.map(|h| h.caught_by),
+            Ok(vec!["t".into(), "u".into()])
+        );
+    }
+}

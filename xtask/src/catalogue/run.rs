@@ -1,0 +1,188 @@
+//! Running lib.rs files against their exercise's tests, many in a row, fast.
+//!
+//! Each `lib.rs` goes into a clean copy of the workspace and its crate's
+//! tests run one per process (`lesson13_runner::test_crate`). Two copies
+//! (slots) take turns: while one slot's tests run, which is mostly waiting
+//! (a caught bug often hangs a test until its deadline), the other slot
+//! builds. Each slot has its own target folder: cargo names a workspace
+//! member's test binary by its path *within* the workspace, so two copies
+//! building into one folder would overwrite each other's binaries while
+//! their tests run. The price is the dependencies, built once per slot.
+//!
+//! The copies build without debug info (`[profile.dev] debug = false` in the
+//! copy's manifest) and without the library's own unit-test target, which
+//! the runner never runs: that halves a build, and the tests behave the same.
+
+use super::entry::Entry;
+use crate::workspace;
+use lesson13_runner::{self as runner, CrateRun, Options, TestResult};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The tests' own deadline during these runs. A correct channel passes
+/// every test in well under a second, and most bugs hang a test or two, so
+/// a shorter deadline than the grader's keeps the run short.
+pub const DEADLINE_SECS: &str = "3";
+
+/// How many workspace copies take turns building and testing.
+const SLOTS: usize = 2;
+
+/// What running one entry showed.
+pub struct Outcome {
+    /// The entry.
+    pub entry: Entry,
+    /// One result per test, or why there are none.
+    pub run: Result<Vec<TestResult>, NotRun>,
+}
+
+/// Why an entry's tests did not run.
+pub enum NotRun {
+    /// The patch no longer applies; the message says how to fix it.
+    Stale(String),
+    /// The file does not compile: the compiler's first errors.
+    CompileError(String),
+}
+
+/// One clean copy of the workspace to build entries in.
+struct Slot {
+    copy: tempfile::TempDir,
+}
+
+impl Slot {
+    fn new(root: &Path) -> Result<Slot, String> {
+        let copy = workspace::temp_dir("catalogue-")?;
+        workspace::copy_workspace(root, copy.path())?;
+        let manifest = copy.path().join("Cargo.toml");
+        edit_toml(&manifest, |doc| {
+            doc["profile"]["dev"]["debug"] = toml_edit::value(false);
+            Ok(())
+        })?;
+        Ok(Slot { copy })
+    }
+
+    /// Puts `source` in place as the entry's `lib.rs`, with its crate's
+    /// manifest and the lock file as in `root`, plus the entry's `Requires:`.
+    fn install(&self, root: &Path, entry: &Entry, source: &str) -> Result<(), String> {
+        let krate = entry.exercise.krate;
+        let lib_rs = self.copy.path().join(entry.exercise.lib_rs());
+        std::fs::write(&lib_rs, source)
+            .map_err(|e| format!("cannot write {}: {e}", lib_rs.display()))?;
+        // A wrapper's dependencies may have changed the lock: start afresh.
+        std::fs::copy(root.join("Cargo.lock"), self.copy.path().join("Cargo.lock"))
+            .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
+        let manifest = self.copy.path().join(krate).join("Cargo.toml");
+        std::fs::copy(root.join(krate).join("Cargo.toml"), &manifest)
+            .map_err(|e| format!("cannot copy {krate}/Cargo.toml: {e}"))?;
+        edit_toml(&manifest, |doc| {
+            doc["lib"]["test"] = toml_edit::value(false);
+            for line in entry.requires() {
+                let extra: toml_edit::DocumentMut = line
+                    .parse()
+                    .map_err(|e| format!("{}: bad Requires line {line:?}: {e}", entry.id()))?;
+                for (key, item) in extra.iter() {
+                    doc["dependencies"][key] = item.clone();
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Builds and tests each entry, calling `done` as each finishes (in the
+/// order they finish), and returns the outcomes in the entries' order.
+/// `Err` only if the tools themselves failed (cargo could not run, say).
+pub fn run(
+    root: &Path,
+    entries: &[Entry],
+    jobs: usize,
+    done: &(dyn Fn(usize, &Outcome) + Sync),
+) -> Result<Vec<Outcome>, String> {
+    let slots = (0..SLOTS.min(entries.len()))
+        .map(|_| Slot::new(root))
+        .collect::<Result<Vec<_>, _>>()?;
+    let next = AtomicUsize::new(0);
+    let outcomes = Mutex::new(Vec::new());
+    let failure = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for (i, slot) in slots.iter().enumerate() {
+            let (next, outcomes, failure) = (&next, &outcomes, &failure);
+            scope.spawn(move || {
+                let target = target_dir(i);
+                while let Some(entry) = entries.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    match run_one(root, slot, entry, &target, jobs) {
+                        Ok(outcome) => {
+                            let mut outcomes = outcomes.lock().unwrap();
+                            done(outcomes.len() + 1, &outcome);
+                            outcomes.push(outcome);
+                        }
+                        Err(why) => {
+                            *failure.lock().unwrap() = Some(why);
+                            next.store(entries.len(), Ordering::Relaxed);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(why) = failure.into_inner().unwrap() {
+        return Err(why);
+    }
+    let mut outcomes = outcomes.into_inner().unwrap();
+    outcomes.sort_by_key(|o| entries.iter().position(|e| e.path == o.entry.path));
+    Ok(outcomes)
+}
+
+fn run_one(
+    root: &Path,
+    slot: &Slot,
+    entry: &Entry,
+    target: &Path,
+    jobs: usize,
+) -> Result<Outcome, String> {
+    let source = match entry.source(root) {
+        Ok(source) => source,
+        Err(why) => {
+            return Ok(Outcome {
+                entry: entry.clone(),
+                run: Err(NotRun::Stale(why)),
+            });
+        }
+    };
+    slot.install(root, entry, &source)?;
+    let mut options = Options::jobs(jobs);
+    options.envs = &[("LESSON13_DEADLINE_SECS", DEADLINE_SECS)];
+    // A wrapper's `Requires:` lines add dependencies to the lock.
+    options.locked = entry.requires().is_empty();
+    let run = match runner::test_crate(slot.copy.path(), entry.exercise.krate, target, &options)? {
+        CrateRun::CompileError(errors) => Err(NotRun::CompileError(errors)),
+        CrateRun::Ran(results) => Ok(results),
+    };
+    Ok(Outcome {
+        entry: entry.clone(),
+        run,
+    })
+}
+
+/// Slot `i`'s own target folder. The catalogue's builds differ from the
+/// others' (no debug info), and would otherwise rebuild theirs.
+fn target_dir(i: usize) -> PathBuf {
+    workspace::scratch_target_dir()
+        .join("catalogue")
+        .join(format!("slot-{i}"))
+}
+
+/// Reads the TOML file at `path`, lets `edit` change it, writes it back.
+fn edit_toml(
+    path: &Path,
+    edit: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<(), String>,
+) -> Result<(), String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    edit(&mut doc)?;
+    std::fs::write(path, doc.to_string())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
