@@ -5,7 +5,7 @@
 
 use super::Workspace;
 use crate::exercises::Exercise;
-use crate::{Build, Options, TestResult, TestStatus, gist};
+use crate::{Build, Options, TestResult, TestStatus, gist, static_check};
 use console::style;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -26,6 +26,9 @@ pub enum Outcome {
     },
     /// The crate (or its tests) did not compile.
     CompileError,
+    /// `lib.rs` names something off limits: the grader rejects it unbuilt
+    /// (see [`crate::static_check`]), so the tests did not run.
+    Rejected,
 }
 
 impl Outcome {
@@ -38,7 +41,7 @@ impl Outcome {
     pub fn counts(&self) -> Option<(usize, usize)> {
         match self {
             Outcome::Ran { passed, total } => Some((*passed, *total)),
-            Outcome::CompileError => None,
+            Outcome::CompileError | Outcome::Rejected => None,
         }
     }
 }
@@ -52,6 +55,23 @@ pub fn check(
     verbose: bool,
     out: &mut dyn Write,
 ) -> Result<Outcome, String> {
+    let lib_rs = workspace.root.join(exercise.lib_rs());
+    if let Err(why) = static_check::read_and_check(&workspace.root, &lib_rs) {
+        let text = std::fs::read_to_string(&lib_rs).unwrap_or_default();
+        writeln!(
+            out,
+            "{}\n{}",
+            style(format!(
+                "The grader would reject {} without building it:",
+                exercise.lib_rs()
+            ))
+            .red()
+            .bold(),
+            indent(&static_check::describe(&text, &why))
+        )
+        .ok();
+        return Ok(Outcome::Rejected);
+    }
     let results = match run(workspace, exercise, out)? {
         Ok(results) => results,
         Err(errors) => {

@@ -84,6 +84,10 @@ fn next_step(
     }
     let fix = match outcome {
         Outcome::CompileError => "Fix the first compile error, save, and check again.",
+        Outcome::Rejected => {
+            "Take out what is off limits (the README's last section says why), save, and check \
+             again."
+        }
         Outcome::Ran { .. } => "Fix the first failure, save, and check again.",
     };
     let hints = readme_hints(workspace, exercise).len();

@@ -137,6 +137,7 @@ fn prompt(exercise: Exercise, outcome: &Outcome, keys_work: bool, out: &mut dyn 
     let what = match outcome {
         _ if outcome.all_passed() => "All public tests pass: n moves on.",
         Outcome::CompileError => "Fix the first compile error and save: the tests run again.",
+        Outcome::Rejected => "Take out what is off limits and save: the tests run again.",
         Outcome::Ran { .. } => "Fix the first failure and save: the tests run again.",
     };
     writeln!(
