@@ -1,7 +1,8 @@
 //! Drives the student runner in an exported bundle, as a student would but
-//! without a terminal: `cargo xtask list | check | hint | next` on the stubs,
-//! on a half-done workspace (Exercise 1 solved) and on a finished one, and
-//! `watch` through a save, a hint, `n` and `q` sent on its standard input.
+//! without a terminal: `cargo xtask list | check | hint | next` on the stubs
+//! (and `check` on a file the grader would reject), on a half-done workspace
+//! (Exercise 1 solved) and on a finished one, and `watch` through a save, a
+//! hint, `n` and `q` sent on its standard input.
 //!
 //! Each step checks the exit status and a few lines of the output that a
 //! student relies on (the bar, the counts, the hint, the refusal to move
@@ -62,6 +63,19 @@ pub fn drive(root: &Path, bundle: &Path, target: &Path) -> Result<String, String
         false,
         &["Not yet: every public test of Exercise 1 must pass"],
     )?;
+
+    // Something off limits: the runner says the grader would reject it.
+    let stub_path = bundle.join(one.lib_rs());
+    let stub =
+        std::fs::read_to_string(&stub_path).map_err(|e| format!("cannot read the stub: {e}"))?;
+    let off_limits = format!("{stub}\npub fn leave() {{ std::process::exit(0) }}\n");
+    std::fs::write(&stub_path, off_limits).map_err(|e| format!("cannot write lib.rs: {e}"))?;
+    step(
+        &["check"],
+        false,
+        &["The grader would reject lesson13-oneshot/src/lib.rs without building it"],
+    )?;
+    std::fs::write(&stub_path, stub).map_err(|e| format!("cannot write lib.rs: {e}"))?;
 
     // Half done: Exercise 1 solved, so `next` moves on, and hints restart.
     solve(root, bundle, one)?;
