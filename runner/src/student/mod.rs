@@ -70,7 +70,7 @@ Commands:
   next                   Move on to the next exercise, once the current one's
                          public tests all pass.
   list                   Show the four exercises: done, current or locked.
-  help                   Show this.
+  help                   Show this (so does --help after any command).
 
 Your progress is kept in .lesson13-progress at the workspace root. It is safe
 to delete: the runner then works it out again from the tests.
