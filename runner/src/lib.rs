@@ -17,9 +17,9 @@
 //!   lossily.
 //! - [`mod@proof`] (Unix): a pass proven by a token that the test harness
 //!   writes back only once the test body has returned.
-//! - [`mod@sandbox`] (Unix; the kernel sandbox on Linux with the `sandbox`
-//!   feature): each graded test in namespaces, under limits, seccomp and
-//!   Landlock, with a scrubbed environment.
+//! - `sandbox` (Unix, with the `grader` feature; the kernel sandbox on Linux
+//!   with the `sandbox` feature): each graded test in namespaces, under
+//!   limits, seccomp and Landlock, with a scrubbed environment.
 //! - [`mod@static_check`]: a submitted `lib.rs` that names anything reaching
 //!   the OS, the files, the network or the process is rejected unbuilt.
 //! - [`mod@message`]: a failure's message without backtrace noise, a crash's
@@ -35,7 +35,7 @@ pub mod message;
 #[cfg(unix)]
 pub mod proof;
 pub mod run;
-#[cfg(unix)]
+#[cfg(all(unix, feature = "grader"))]
 pub mod sandbox;
 pub mod static_check;
 pub mod student;
