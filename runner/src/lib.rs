@@ -19,23 +19,28 @@
 //!   lossily.
 //! - [`mod@proof`] (Unix): a pass proven by a token that the test harness
 //!   writes back only once the test body has returned.
-//! - [`mod@sandbox`] (Unix; the kernel sandbox on Linux with the `sandbox`
-//!   feature): each graded test in namespaces, under limits, seccomp and
-//!   Landlock, with a scrubbed environment.
+//! - `sandbox` (Unix, with the `grader` feature; the kernel sandbox on Linux
+//!   with the `sandbox` feature): each graded test in namespaces, under
+//!   limits, seccomp and Landlock, with a scrubbed environment.
 //! - [`mod@static_check`]: a submitted `lib.rs` that names anything reaching
 //!   the OS, the files, the network or the process is rejected unbuilt.
 //! - [`mod@message`]: a failure's message without backtrace noise, a crash's
 //!   first panic as its likely cause.
+//! - [`exercises`]: the four exercise crates.
+//! - [`student`]: the student runner (`cargo xtask check | watch | hint |
+//!   next | list`), on top of the above.
 
 pub mod build;
 pub mod capture;
+pub mod exercises;
 pub mod message;
 #[cfg(unix)]
 pub mod proof;
 pub mod run;
-#[cfg(unix)]
+#[cfg(all(unix, feature = "grader"))]
 pub mod sandbox;
 pub mod static_check;
+pub mod student;
 
 pub use build::{Build, TestBinary, build, list};
 pub use message::gist;

@@ -21,10 +21,33 @@ pub(crate) fn failure_message(
     };
     text.lines()
         .filter(|l| !is_backtrace_noise(l))
+        .map(strip_thread_id)
+        .map(|l| poll_assertion_last(&l))
         .collect::<Vec<_>>()
         .join("\n")
         .trim()
         .to_owned()
+}
+
+/// `thread 'name' (9898) panicked at …` without the `(9898)`: the thread id
+/// that Rust prints after a thread's name changes from run to run, and says
+/// nothing to a student.
+fn strip_thread_id(line: &str) -> String {
+    const THREAD: &str = "thread '";
+    let Some(start) = line.find(THREAD) else {
+        return line.to_owned();
+    };
+    let after_thread = start + THREAD.len();
+    let Some(name_len) = line[after_thread..].find("' (") else {
+        return line.to_owned();
+    };
+    let id_start = after_thread + name_len + 1; // at the space before `(`
+    let rest = &line[id_start + 2..];
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    if digits == 0 || !rest[digits..].starts_with(')') {
+        return line.to_owned();
+    }
+    format!("{}{}", &line[..id_start], &rest[digits + 1..])
 }
 
 /// Why a test process died: every panic it printed, the first one being the
@@ -39,7 +62,7 @@ fn crash_report(status: std::process::ExitStatus, output: &str) -> String {
         .filter(|(_, line)| line.contains("panicked at"))
         .map(|(i, line)| format!("{line}\n{}", lines.get(i + 1).unwrap_or(&"")))
         .collect();
-    let mut report = format!("the test process crashed ({status}).");
+    let mut report = format!("{CRASHED} ({status}).");
     match panics.split_first() {
         None => report.push_str(&format!(" Its last output:\n{}", tail(output, 15))),
         Some((cause, rest)) => {
@@ -56,6 +79,25 @@ fn crash_report(status: std::process::ExitStatus, output: &str) -> String {
         }
     }
     report
+}
+
+/// How a crash report starts.
+const CRASHED: &str = "the test process crashed";
+
+/// A `tokio_test` assertion's message with what the poll returned moved to
+/// the end, so that the test's own words come first:
+/// `pending; the value was sent…` becomes `the value was sent… [the poll
+/// returned Pending]`.
+fn poll_assertion_last(line: &str) -> String {
+    if let Some(message) = line.strip_prefix("pending; ") {
+        return format!("{message} [the poll returned Pending]");
+    }
+    if let Some(rest) = line.strip_prefix("ready; value = ") {
+        if let Some((value, message)) = rest.split_once("; ") {
+            return format!("{message} [the poll returned Ready({value})]");
+        }
+    }
+    line.to_owned()
 }
 
 /// Backtrace lines and notes, which say nothing to a student.
@@ -78,10 +120,18 @@ pub(crate) fn tail(text: &str, n: usize) -> String {
 
 /// The line of a failure message that says what went wrong: the panic
 /// message after libtest's "thread '…' panicked at file:line:" line.
+///
+/// For a crash, it is the first panic's message (the likely cause).
 pub fn gist(message: &str) -> String {
     let mut lines = message.lines().map(str::trim).filter(|l| !l.is_empty());
     let mut first = lines.next().unwrap_or("");
-    if first.starts_with("thread '") && first.contains("panicked at") {
+    if first.starts_with(CRASHED) {
+        // Skip to the first panic's own message.
+        first = lines
+            .find(|l| l.contains("panicked at"))
+            .and_then(|_| lines.next())
+            .unwrap_or(first);
+    } else if first.starts_with("thread '") && first.contains("panicked at") {
         first = lines.next().unwrap_or(first);
     }
     const MAX: usize = 160;
@@ -108,7 +158,7 @@ mod tests {
         let message = failure_message("graded::x", ExitStatus::from_raw(101 << 8), output);
         assert_eq!(
             message,
-            "thread 'graded::x' (7) panicked at tests/hidden/graded.rs:9:5:\nsend() did not wake"
+            "thread 'graded::x' panicked at tests/hidden/graded.rs:9:5:\nsend() did not wake"
         );
     }
 
@@ -120,12 +170,56 @@ mod tests {
             stack backtrace:\n   0: std::panicking::begin_panic\n             at /rustc/library/std/src/panicking.rs:1\n\
             thread 'graded::x' (7) panicked at library/core/src/panicking.rs:1:5:\npanic in a destructor during cleanup\n";
         let message = failure_message("graded::x", ExitStatus::from_raw(6), output);
-        assert!(message.contains("The first panic, the likely cause:\nthread 'graded::x' (7) panicked at src/lib.rs:103:39:\ncalled `Option::unwrap()` on a `None` value"), "{message}");
+        assert!(message.contains("The first panic, the likely cause:\nthread 'graded::x' panicked at src/lib.rs:103:39:\ncalled `Option::unwrap()` on a `None` value"), "{message}");
         assert!(message.contains("PoisonError"), "{message}");
         assert!(
             !message.contains("begin_panic") && !message.contains("at /rustc"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_poll_assertion_puts_the_tests_words_first() {
+        assert_eq!(
+            poll_assertion_last("pending; the value was sent"),
+            "the value was sent [the poll returned Pending]"
+        );
+        assert_eq!(
+            poll_assertion_last("ready; value = Some(3); nothing was sent"),
+            "nothing was sent [the poll returned Ready(Some(3))]"
+        );
+        for unchanged in ["pending", "ready; value = 3", "left: pending; x"] {
+            assert_eq!(poll_assertion_last(unchanged), unchanged);
+        }
+    }
+
+    #[test]
+    fn the_gist_of_a_crash_is_its_first_panic() {
+        let crash = "the test process crashed (signal: 6). The first panic, the likely cause:\n\
+            thread 'x' panicked at a.rs:1:1:\nthe real reason\nThen, while unwinding:\n\
+            thread 'x' panicked at b.rs:2:2:\nattempt to subtract with overflow";
+        assert_eq!(gist(crash), "the real reason");
+        let no_panic = "the test process crashed (signal: 9). Its last output:\nnothing";
+        assert_eq!(
+            gist(no_panic),
+            "the test process crashed (signal: 9). Its last output:"
+        );
+    }
+
+    #[test]
+    fn thread_ids_are_stripped_and_other_parentheses_kept() {
+        assert_eq!(
+            strip_thread_id("thread 'public::x' (9898) panicked at src/lib.rs:3:5:"),
+            "thread 'public::x' panicked at src/lib.rs:3:5:"
+        );
+        for unchanged in [
+            "thread 'main' panicked at src/lib.rs:3:5:",
+            "thread 'x' (not an id) panicked",
+            "left: Some(3) (the thread ' (9) is not a thread line",
+            "thread '",
+        ] {
+            assert_eq!(strip_thread_id(unchanged), unchanged);
+        }
     }
 
     #[test]

@@ -5,11 +5,10 @@ use crate::capture;
 use crate::message::{failure_message, tail};
 #[cfg(unix)]
 use crate::proof::Proof;
-#[cfg(unix)]
+#[cfg(all(unix, feature = "grader"))]
 use crate::sandbox::Outcome;
-#[cfg(unix)]
+#[cfg(all(unix, feature = "grader"))]
 pub use crate::sandbox::Sandbox;
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,8 +16,12 @@ use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// The outcome of one test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "grader",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum TestStatus {
     /// It passed.
     Pass,
@@ -30,7 +33,8 @@ pub enum TestStatus {
 }
 
 /// One test's result.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "grader", derive(serde::Serialize, serde::Deserialize))]
 pub struct TestResult {
     /// The test's name, prefixed by its test target: `hidden::graded::…`.
     pub name: String,
@@ -40,7 +44,7 @@ pub struct TestResult {
     pub message: String,
     /// The runner killed it at [`time_limit`]: it hung even past its own
     /// deadline.
-    #[serde(skip)]
+    #[cfg_attr(feature = "grader", serde(skip))]
     pub killed: bool,
 }
 
@@ -168,7 +172,7 @@ fn unsettled(started: &[Option<Instant>], now: Instant) -> usize {
 }
 
 /// The sandbox's copies of the test binaries.
-#[cfg(unix)]
+#[cfg(all(unix, feature = "grader"))]
 fn stage(sandbox: &Sandbox, binaries: &[TestBinary]) -> Result<Vec<TestBinary>, String> {
     binaries
         .iter()
@@ -181,7 +185,7 @@ fn stage(sandbox: &Sandbox, binaries: &[TestBinary]) -> Result<Vec<TestBinary>, 
         .collect()
 }
 
-#[cfg(not(unix))]
+#[cfg(not(all(unix, feature = "grader")))]
 fn stage(sandbox: &Sandbox, _: &[TestBinary]) -> Result<Vec<TestBinary>, String> {
     match *sandbox {}
 }
@@ -261,7 +265,7 @@ fn run_process(
     options: &Options,
     limit: Duration,
 ) -> std::io::Result<(Result<Ended, String>, String)> {
-    #[cfg(unix)]
+    #[cfg(all(unix, feature = "grader"))]
     if let Some(sandbox) = options.sandbox {
         let work = sandbox.test_dir("test").map_err(std::io::Error::other)?;
         let mut launch = sandbox.command(&binary.path, args, &work, limit, options.envs);
@@ -321,8 +325,9 @@ fn attach_proof(_: &mut Command) -> std::io::Result<Proof> {
 #[cfg(not(unix))]
 struct Proof;
 
-/// No sandbox off Unix (there is no value of this type).
-#[cfg(not(unix))]
+/// No sandbox off Unix, or without the `grader` feature (there is no value
+/// of this type).
+#[cfg(not(all(unix, feature = "grader")))]
 #[derive(Debug)]
 pub enum Sandbox {}
 
@@ -378,7 +383,7 @@ pub struct Options<'a> {
     /// trusted. Every graded test must then run its body under
     /// `lesson13_testkit::with_deadline`.
     pub proof: bool,
-    /// Run each test in this sandbox (see [`crate::sandbox`]), in a folder
+    /// Run each test in this sandbox (see the `sandbox` module), in a folder
     /// of its own with a scrubbed environment, rather than directly.
     pub sandbox: Option<&'a Sandbox>,
     /// Told each test's result as soon as it is known (a progress bar).

@@ -3,7 +3,10 @@
 use solutions::oneshot as imp;
 
 #[path = "../../lesson13-oneshot/tests/public/lesson.rs"]
-mod public;
+mod lesson;
+
+#[path = "../../lesson13-oneshot/tests/public/behaviour.rs"]
+mod behaviour;
 
 #[path = "../../lesson13-oneshot/tests/hidden/graded.rs"]
 mod hidden;

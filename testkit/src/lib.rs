@@ -14,6 +14,9 @@
 //!   into failures on every run.
 //! - [`DropCounter`] counts how often test values are dropped, and
 //!   [`assert_each_sender_in_order`] checks a stress test's messages.
+//! - [`hints`] holds what a hung test says: the likely bug.
+
+pub mod hints;
 
 use std::future::Future;
 use std::pin::pin;

@@ -37,7 +37,7 @@ const FIXTURES: &[Fixture] = &[
         expect: |report| {
             let failed = failed_tests(report);
             let expected = [
-                "hidden::graded::the_waker_of_the_latest_poll_is_woken_when_the_receiver_moves_task",
+                "public::behaviour::the_waker_of_the_latest_poll_is_woken_when_the_receiver_moves_task",
             ];
             if report.status == Status::Fail && failed == expected {
                 Ok(())
@@ -67,7 +67,7 @@ const FIXTURES: &[Fixture] = &[
             "xtask/fixtures/deadlocks-on-zero-sized-values.rs",
         )),
         expect: |report| {
-            let expected = ["hidden::graded::values_that_are_not_copy_arrive_intact"];
+            let expected = ["public::behaviour::values_that_are_not_copy_arrive_intact"];
             let timeouts: Vec<&str> = report
                 .tests
                 .iter()
@@ -185,6 +185,22 @@ pub fn check_bundle_round_trip(jobs: usize) -> Result<String, String> {
             return Err(format!("the bundle contains {left_out}/"));
         }
     }
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml"))
+        .map_err(|e| format!("cannot read the bundle's Cargo.toml: {e}"))?;
+    for leftover in [
+        "criterion",
+        "flume",
+        "async-channel",
+        "bench",
+        "loom",
+        "solutions",
+    ] {
+        if manifest.contains(leftover) {
+            return Err(format!(
+                "the bundle's Cargo.toml mentions {leftover}, which the bundle leaves out:\n{manifest}"
+            ));
+        }
+    }
     let mut public = 0;
     for exercise in ALL {
         if out.join(exercise.krate).join(bundle::HIDDEN_TESTS).exists() {
@@ -232,7 +248,11 @@ pub fn check_bundle_round_trip(jobs: usize) -> Result<String, String> {
             report.passed, report.total
         ));
     }
+    // Last: it overwrites the bundle's lib.rs files with the solutions.
+    let driven =
+        crate::runner_drive::drive(&root, &out, &workspace::scratch_target_dir().join("bundle"))?;
     Ok(format!(
-        "bundle has {public} public tests and no hidden ones; grading it ran all {reference} tests"
+        "bundle has {public} public tests and no hidden ones; grading it ran all {reference} \
+         tests; {driven}"
     ))
 }

@@ -32,6 +32,7 @@ mod merge;
 mod outputs;
 mod progress;
 mod report;
+mod runner_drive;
 mod scheme;
 mod shard;
 mod stamp;
@@ -114,9 +115,11 @@ enum Command {
         jobs: usize,
     },
     /// Write a student-ready workspace to OUT: the exercise crates with
-    /// stubs, docs and public tests, the test harness, a Cargo.toml and
-    /// Cargo.lock that build as they are, and a README for students. No
-    /// hidden tests, no solutions. OUT must not exist yet, or be empty.
+    /// stubs, docs and public tests, the test harness, the student runner
+    /// (`cargo xtask check | watch | hint | next | list` there), a
+    /// Cargo.toml and Cargo.lock that build as they are, and a README for
+    /// students. No hidden tests, no solutions. OUT must not exist yet, or
+    /// be empty.
     Bundle {
         /// The folder to create.
         out: std::path::PathBuf,
@@ -156,6 +159,30 @@ enum Command {
     /// message for each channel and workload, and the solutions' ratio to
     /// tokio's.
     BenchSummary,
+    /// Students: run the current exercise's public tests as the grader
+    /// does (`cargo xtask check --help` for the student commands).
+    #[command(disable_help_flag = true)]
+    Check(StudentArgs),
+    /// Students: re-run the current exercise's public tests on every save.
+    #[command(disable_help_flag = true)]
+    Watch(StudentArgs),
+    /// Students: show the current exercise's next hint.
+    #[command(disable_help_flag = true)]
+    Hint(StudentArgs),
+    /// Students: move on once the current exercise's public tests pass.
+    #[command(disable_help_flag = true)]
+    Next(StudentArgs),
+    /// Students: show the four exercises and where you are.
+    #[command(disable_help_flag = true)]
+    List(StudentArgs),
+}
+
+/// A student command's own arguments, which the student runner reads (the
+/// same runner as `cargo xtask` in the student workspace).
+#[derive(clap::Args)]
+struct StudentArgs {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
 }
 
 /// Twice the cores: most graded tests wait rather than compute.
@@ -166,7 +193,17 @@ pub fn default_jobs() -> usize {
 fn main() -> ExitCode {
     // The grader re-executes itself as the sandbox's launcher for each test.
     lesson13_runner::sandbox::run_launcher_if_asked();
-    let result = match Cli::parse().command {
+    let command = Cli::parse().command;
+    let student = |name: &str, args: StudentArgs| {
+        let args: Vec<String> = std::iter::once(name.to_owned()).chain(args.args).collect();
+        lesson13_runner::student::main(&workspace::root(), &args)
+    };
+    let result = match command {
+        Command::Check(args) => return student("check", args),
+        Command::Watch(args) => return student("watch", args),
+        Command::Hint(args) => return student("hint", args),
+        Command::Next(args) => return student("next", args),
+        Command::List(args) => return student("list", args),
         Command::Grade(args) => grade::run(&args),
         Command::MergeReports(args) => merge::run(&args),
         Command::GradescopeAutograder { out, toolchain } => autograder::package(

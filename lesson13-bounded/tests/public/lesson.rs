@@ -27,7 +27,11 @@ fn channel_of_2_the_third_send_waits_until_the_receiver_pops_one() {
             );
 
             let first = assert_ready!(task::spawn(rx.recv()).poll(), "two messages are queued");
-            assert_eq!(first, Some(1));
+            assert_eq!(
+                first,
+                Some(1),
+                "recv() must return the first message sent (FIFO)"
+            );
             assert!(
                 third.is_woken(),
                 "recv() popped a message but did not wake the waiting sender"
@@ -36,11 +40,22 @@ fn channel_of_2_the_third_send_waits_until_the_receiver_pops_one() {
                 third.poll(),
                 "there is room now: the third send must finish"
             );
-            assert!(sent.is_ok());
+            assert!(
+                sent.is_ok(),
+                "send() returned Err although the receiver is alive"
+            );
             drop(third);
 
             for expected in [2, 3] {
-                assert_eq!(assert_ready!(task::spawn(rx.recv()).poll()), Some(expected));
+                let got = assert_ready!(
+                    task::spawn(rx.recv()).poll(),
+                    "messages are queued: recv() must not wait"
+                );
+                assert_eq!(
+                    got,
+                    Some(expected),
+                    "the messages must come out in the order they were sent"
+                );
             }
         },
     );

@@ -15,7 +15,8 @@ fn three_senders_each_send_ten_messages_and_the_receiver_collects_all_thirty() {
                     let tx = tx.clone();
                     tokio::spawn(async move {
                         for i in 0..10 {
-                            tx.send(sender * 100 + i).expect("the receiver is alive");
+                            tx.send(sender * 100 + i)
+                                .expect("send() returned Err although the receiver is alive");
                         }
                     });
                 }

@@ -17,7 +17,11 @@ fn send_42_from_one_task_receive_in_another() {
                 let sent = sender.await.expect("the sending task panicked");
                 assert_eq!(sent, Ok(()), "send() failed although the receiver is alive");
                 let received = receiver.await.expect("the receiving task panicked");
-                assert_eq!(received, Ok(42), "the receiver got the wrong result");
+                assert_eq!(
+                    received,
+                    Ok(42),
+                    "the receiver must resolve to Ok(42), the value sent"
+                );
             })
         },
     );

@@ -106,40 +106,15 @@ impl Outcome {
                     .map(|r| (r, "the public tests pass; the grade shows first: "))
             });
         match first {
-            Some((test, prefix)) => format!("{prefix}{} ✗ {}", test.name, summary(&test.message)),
+            Some((test, prefix)) => format!("{prefix}{} ✗ {}", test.name, gist(&test.message)),
             None => self.problem().unwrap_or_default(),
         }
-    }
-}
-
-/// A failure's gist; for a crash, with the first panic's message too.
-fn summary(message: &str) -> String {
-    let gist = gist(message);
-    if !gist.ends_with("the likely cause:") {
-        return gist;
-    }
-    let mut lines = message.lines().skip_while(|l| !l.contains("panicked at"));
-    match (lines.next(), lines.next()) {
-        (Some(_), Some(panic)) => format!("{gist} {}", panic.trim()),
-        _ => gist,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_crash_summary_carries_the_first_panic() {
-        let crash = "the test process crashed (signal: 6 (SIGABRT)). The first panic, the likely cause:\n\
-            thread 'x' panicked at src/lib.rs:236:17:\nattempt to subtract with overflow\n";
-        assert_eq!(
-            summary(crash),
-            "the test process crashed (signal: 6 (SIGABRT)). The first panic, the likely cause: \
-             attempt to subtract with overflow"
-        );
-        assert_eq!(summary("thread 'x' panicked at a.rs:1:1:\nplain"), "plain");
-    }
 
     #[test]
     fn a_test_is_named_by_its_function() {
