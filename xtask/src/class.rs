@@ -7,6 +7,7 @@ use crate::progress::Progress;
 use crate::report::{self, Report, StudentReport};
 use crate::scheme::Scheme;
 use crate::shard::{Shard, ShardInfo};
+use crate::slots::in_slots;
 use crate::students;
 use lesson13_runner::{OnResult, TestResult};
 use std::path::{Path, PathBuf};
@@ -85,58 +86,46 @@ pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>
         None => println!("grading {count} students, {parallel} at a time"),
     }
     let progress = Progress::new(count);
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let reports = Mutex::new(Vec::with_capacity(count));
     let write_errors = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for slot in 0..parallel {
-            let (next, done, reports, students, progress, write_errors) =
-                (&next, &done, &reports, &students, &progress, &write_errors);
-            scope.spawn(move || {
-                while let Some(student) = students.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let started = Instant::now();
-                    let mut report = students::locate(&student.path).and_then(|located| {
-                        let bar = progress.submission(&student.name, test_count(&located));
-                        let tick = |_: &TestResult| bar.inc(1);
-                        let settings = Settings {
-                            on_result: Some(OnResult(&tick)),
-                            ..options.settings
-                        };
-                        let report =
-                            grade_located(&located, started, slot, &settings, options.scheme);
-                        bar.finish_and_clear();
-                        report
-                    });
-                    let shard = options.shard.map(|shard| ShardInfo {
-                        index: shard.index,
-                        count: shard.count,
-                        class_size,
-                    });
-                    if let Ok(report) = &mut report {
-                        report.shard = shard;
-                    }
-                    if let Err(why) = write_reports(&student.name, &report, shard, options) {
-                        write_errors.lock().unwrap().push(why);
-                    }
-                    let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    progress.line(&format!(
-                        "[{finished}/{count}] {}: {}",
-                        student.name,
-                        live_line(&report)
-                    ));
-                    progress.student_done();
-                    reports.lock().unwrap().push((student.name.clone(), report));
-                }
-            });
+    let mut reports = in_slots(&students, parallel, |slot, student| {
+        let started = Instant::now();
+        let mut report = students::locate(&student.path).and_then(|located| {
+            let bar = progress.submission(&student.name, test_count(&located));
+            let tick = |_: &TestResult| bar.inc(1);
+            let settings = Settings {
+                on_result: Some(OnResult(&tick)),
+                ..options.settings
+            };
+            let report = grade_located(&located, started, slot, &settings, options.scheme);
+            bar.finish_and_clear();
+            report
+        });
+        let shard = options.shard.map(|shard| ShardInfo {
+            index: shard.index,
+            count: shard.count,
+            class_size,
+        });
+        if let Ok(report) = &mut report {
+            report.shard = shard;
         }
+        if let Err(why) = write_reports(&student.name, &report, shard, options) {
+            write_errors.lock().unwrap().push(why);
+        }
+        let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
+        progress.line(&format!(
+            "[{finished}/{count}] {}: {}",
+            student.name,
+            live_line(&report)
+        ));
+        progress.student_done();
+        (student.name.clone(), report)
     });
     progress.finish();
     let write_errors = write_errors.into_inner().unwrap();
     if !write_errors.is_empty() {
         return Err(write_errors.join("\n"));
     }
-    let mut reports = reports.into_inner().unwrap();
     reports.sort_by(|a, b| a.0.cmp(&b.0));
     for (folder, kind) in [(options.json, "json"), (options.junit, "xml")] {
         if let Some(folder) = folder {

@@ -18,6 +18,7 @@
 
 use crate::bundle;
 use crate::workspace;
+use lesson13_runner::sandbox::set_mode;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -138,16 +139,4 @@ impl Lock {
         #[cfg(not(unix))]
         Some(Lock(file))
     }
-}
-
-#[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> Result<(), String> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
-        .map_err(|e| format!("cannot set the mode of {}: {e}", path.display()))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_: &Path, _: u32) -> Result<(), String> {
-    Ok(())
 }

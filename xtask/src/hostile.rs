@@ -20,6 +20,7 @@
 use crate::exercises::{ALL, Exercise};
 use crate::grade::{self, Settings, Source};
 use crate::report::{ExerciseReport, Status};
+use crate::slots::in_slots;
 use crate::workspace;
 use lesson13_runner::TestStatus;
 use lesson13_runner::run::UNPROVEN_MESSAGE;
@@ -232,32 +233,23 @@ pub fn check(jobs: usize) -> Result<String, String> {
         static_check: false,
         ..everything
     };
-    for fixture in FIXTURES {
+    // Two at a time, each in a build folder of its own (a grading slot):
+    // a fixture's time is its build and its tests' waiting. Printed in
+    // order at the end.
+    let stub: &str = &stub;
+    let verdicts = in_slots(FIXTURES, 2, |slot, fixture| {
         let started = std::time::Instant::now();
-        let attack = read(&fixture_path(fixture.file))?;
-        let submission = submission(exercise, &hostile_lib_rs(&stub, &attack, true))?;
-        let source = Source::Submission(submission.path().to_path_buf());
-        let checked = graded(&source, &everything, exercise)?;
-        let verdict = match (fixture.named, checked.status) {
-            (true, Status::Rejected) if checked.passed == 0 => Ok(()),
-            (true, status) => Err(format!("the static check let it through: {status:?}")),
-            // Passed by the static check: that run was the sandbox's alone.
-            (false, _) => (fixture.sandboxed)(&checked),
-        };
-        let verdict = match verdict {
-            Ok(()) if fixture.named => {
-                (fixture.sandboxed)(&graded(&source, &sandbox_alone, exercise)?)
-            }
-            other => other,
-        };
+        let verdict = held(fixture, stub, exercise, slot, &everything, &sandbox_alone);
+        (verdict, started.elapsed())
+    });
+    for (fixture, (verdict, took)) in FIXTURES.iter().zip(verdicts) {
+        let file = fixture.file;
         println!(
-            "  {}: {} ({:.0?})",
-            fixture.file,
+            "  {file}: {} ({took:.0?})",
             if verdict.is_ok() { "held" } else { "BROKEN" },
-            started.elapsed()
         );
         if let Err(why) = verdict {
-            problems.push(format!("{}: {why}", fixture.file));
+            problems.push(format!("{file}: {why}"));
         }
     }
 
@@ -265,7 +257,7 @@ pub fn check(jobs: usize) -> Result<String, String> {
     let submission = submission(exercise, &hostile_lib_rs(&solution, &attack, false))?;
     let source = Source::Submission(submission.path().to_path_buf());
     for settings in [&everything, &sandbox_alone] {
-        let report = graded(&source, settings, exercise)?;
+        let report = graded(&source, 0, settings, exercise)?;
         if report.status != Status::Pass || report.passed != report.total {
             problems.push(format!(
                 "{NON_UTF8}: a correct channel got {:?} {}/{}: {:?}",
@@ -298,6 +290,31 @@ pub fn check(jobs: usize) -> Result<String, String> {
         ))
     } else {
         Err(problems.join("\n"))
+    }
+}
+
+/// Grades `fixture` (appended to `stub`) as an instructor would, and, if
+/// the static check rejected it, again with the sandbox alone: whether every
+/// layer held.
+fn held(
+    fixture: &Hostile,
+    stub: &str,
+    exercise: Exercise,
+    slot: usize,
+    everything: &Settings,
+    sandbox_alone: &Settings,
+) -> Result<(), String> {
+    let attack = read(&fixture_path(fixture.file))?;
+    let submission = submission(exercise, &hostile_lib_rs(stub, &attack, true))?;
+    let source = Source::Submission(submission.path().to_path_buf());
+    let checked = graded(&source, slot, everything, exercise)?;
+    match (fixture.named, checked.status) {
+        (true, Status::Rejected) if checked.passed == 0 => {
+            (fixture.sandboxed)(&graded(&source, slot, sandbox_alone, exercise)?)
+        }
+        (true, status) => Err(format!("the static check let it through: {status:?}")),
+        // Passed by the static check: that run was the sandbox's alone.
+        (false, _) => (fixture.sandboxed)(&checked),
     }
 }
 
@@ -337,10 +354,11 @@ fn submission(exercise: Exercise, lib_rs: &str) -> Result<tempfile::TempDir, Str
 /// Grades `source` and returns `exercise`'s report.
 fn graded(
     source: &Source,
+    slot: usize,
     settings: &Settings,
     exercise: Exercise,
 ) -> Result<ExerciseReport, String> {
-    let report = grade::grade_with(source, 0, settings)?;
+    let report = grade::grade_with(source, slot, settings)?;
     report
         .exercises
         .into_iter()

@@ -35,6 +35,7 @@ mod report;
 mod runner_drive;
 mod scheme;
 mod shard;
+mod slots;
 mod stamp;
 mod students;
 mod summary;

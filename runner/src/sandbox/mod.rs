@@ -300,14 +300,17 @@ pub fn run_launcher_if_asked() {
     }
 }
 
+/// Sets `path`'s permission bits to `mode` (a no-op where there are none),
+/// with an error that names the path. The grader's copies use it too.
 #[cfg(unix)]
-fn set_mode(path: &Path, mode: u32) -> Result<(), String> {
+pub fn set_mode(path: &Path, mode: u32) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
         .map_err(|e| format!("cannot set the mode of {}: {e}", path.display()))
 }
 
+/// Sets `path`'s permission bits: nothing to do where there are none.
 #[cfg(not(unix))]
-fn set_mode(_: &Path, _: u32) -> Result<(), String> {
+pub fn set_mode(_: &Path, _: u32) -> Result<(), String> {
     Ok(())
 }

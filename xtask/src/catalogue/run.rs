@@ -14,11 +14,12 @@
 //! the runner never runs: that halves a build, and the tests behave the same.
 
 use super::entry::Entry;
+use crate::slots::in_slots;
 use crate::workspace;
 use lesson13_runner::{self as runner, CrateRun, Options, TestResult};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The tests' own deadline during these runs. A correct channel passes
 /// every test in well under a second, and most bugs hang a test or two, so
@@ -101,36 +102,26 @@ pub fn run(
     let slots = (0..SLOTS.min(entries.len()))
         .map(|_| Slot::new(root))
         .collect::<Result<Vec<_>, _>>()?;
-    let next = AtomicUsize::new(0);
-    let outcomes = Mutex::new(Vec::new());
-    let failure = Mutex::new(None);
-    std::thread::scope(|scope| {
-        for (i, slot) in slots.iter().enumerate() {
-            let (next, outcomes, failure) = (&next, &outcomes, &failure);
-            scope.spawn(move || {
-                let target = target_dir(i);
-                while let Some(entry) = entries.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    match run_one(root, slot, entry, &target, jobs) {
-                        Ok(outcome) => {
-                            let mut outcomes = outcomes.lock().unwrap();
-                            done(outcomes.len() + 1, &outcome);
-                            outcomes.push(outcome);
-                        }
-                        Err(why) => {
-                            *failure.lock().unwrap() = Some(why);
-                            next.store(entries.len(), Ordering::Relaxed);
-                        }
-                    }
-                }
-            });
+    // One entry's failure to run (not a bug caught: a broken copy, say)
+    // stops the others from starting.
+    let failed = AtomicBool::new(false);
+    let finished = Mutex::new(0);
+    let results = in_slots(entries, slots.len(), |i, entry| {
+        if failed.load(Ordering::Relaxed) {
+            return None;
         }
+        let result = run_one(root, &slots[i], entry, &target_dir(i), jobs);
+        match &result {
+            Ok(outcome) => {
+                let mut finished = finished.lock().unwrap();
+                *finished += 1;
+                done(*finished, outcome);
+            }
+            Err(_) => failed.store(true, Ordering::Relaxed),
+        }
+        Some(result)
     });
-    if let Some(why) = failure.into_inner().unwrap() {
-        return Err(why);
-    }
-    let mut outcomes = outcomes.into_inner().unwrap();
-    outcomes.sort_by_key(|o| entries.iter().position(|e| e.path == o.entry.path));
-    Ok(outcomes)
+    results.into_iter().flatten().collect()
 }
 
 fn run_one(
