@@ -38,7 +38,7 @@ pub struct Args {
     #[arg(long, value_name = "TEXT")]
     only: Option<String>,
     /// How many test processes each entry runs at once.
-    #[arg(long, value_name = "N", default_value_t = crate::default_jobs())]
+    #[arg(long, value_name = "N", default_value_t = crate::default_jobs(), value_parser = crate::grade::at_least_one)]
     jobs: usize,
     /// Also print, per bug, the first message a student would see: the
     /// first failing public test's, or if the public tests all pass, the

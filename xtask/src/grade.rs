@@ -439,7 +439,7 @@ pub struct Args {
 /// A count of 1 or more (`--parallel`, `--jobs`).
 pub fn at_least_one(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
-        Ok(0) => Err("must be at least 1 (0 would grade nothing)".to_owned()),
+        Ok(0) => Err("must be at least 1 (0 would run nothing)".to_owned()),
         Ok(n) => Ok(n),
         Err(_) => Err(format!("{text:?} is not a whole number")),
     }

@@ -134,11 +134,11 @@ enum Command {
         #[arg(long, value_name = "TEXT")]
         only: Option<String>,
         /// Everything but the two slow checks (loom and the catalogue): the
-        /// edit loop's check, under 2 minutes once built.
+        /// edit loop's check, about 2 minutes once built.
         #[arg(long)]
         quick: bool,
         /// How many test processes to run at once.
-        #[arg(long, default_value_t = default_jobs())]
+        #[arg(long, default_value_t = default_jobs(), value_parser = grade::at_least_one)]
         jobs: usize,
     },
     /// Run the solutions' test binaries (every public and hidden test) RUNS
@@ -146,7 +146,7 @@ enum Command {
     /// --test-threads=1; fails if any run fails.
     Flakes {
         /// How many runs per thread setting.
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, default_value_t = 200, value_parser = grade::at_least_one)]
         runs: usize,
     },
     /// Apply each catalogued student bug (a patch) to its exercise's
