@@ -126,6 +126,10 @@ pub fn check_class(jobs: usize) -> Result<String, String> {
         "is a file, not a folder",
     )?;
     refused(
+        &["grade", "--submission", class_s, "--shard", "1/2"],
+        "it goes with --submissions DIR",
+    )?;
+    refused(
         &[
             "grade",
             "--submissions",

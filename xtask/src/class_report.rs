@@ -275,7 +275,9 @@ fn failing_tests(graded: &[(&str, &Report)]) -> String {
         .filter(|(_, tally)| tally.failed > 0)
         .collect();
     if failing.is_empty() {
-        return text + "Every test that ran passed.\n\n";
+        return text
+            + "No test failed, apart from tests that stopped at a `todo!()` the student left \
+               in (counted in the table above).\n\n";
     }
     failing.sort_by(|a, b| b.1.failed.cmp(&a.1.failed).then(a.0.cmp(&b.0)));
     text += "| exercise | test | failed | the most common message |\n|---|---|---:|---|\n";
@@ -318,6 +320,18 @@ fn attention(reports: &[StudentReport]) -> String {
                 lines.push(format!("- {}: {}", escape(name), escape(&report.message)))
             }
             Ok(report) => {
+                for exercise in report
+                    .exercises
+                    .iter()
+                    .filter(|e| e.status == Status::Rejected)
+                {
+                    lines.push(format!(
+                        "- {}: {} rejected by the static check: {}",
+                        escape(name),
+                        exercise.krate,
+                        escape(&gist(&exercise.message))
+                    ));
+                }
                 if let Some(found_in) = report.found_in.as_deref().filter(|f| *f != ".") {
                     lines.push(format!(
                         "- {}: files found in {}",
@@ -332,8 +346,10 @@ fn attention(reports: &[StudentReport]) -> String {
         return String::new();
     }
     format!(
-        "## Submissions to look at\n\nGraded with no exercise, not graded, or found somewhere \
-         other than the top of the student's folder.\n\n{}\n",
+        "## Submissions to look at\n\nGraded with no exercise, not graded, with an exercise \
+         rejected by the static check (it names something off limits, such as \
+         `std::process`), or with files found other than in the exercise layout at the top of \
+         the student's folder.\n\n{}\n",
         lines.join("\n")
     )
 }
@@ -462,5 +478,24 @@ mod tests {
     #[test]
     fn student_text_cannot_break_the_page() {
         assert_eq!(escape("<script>|x\n`y`"), "&lt;script&gt;\\|x \\`y\\`");
+    }
+
+    #[test]
+    fn a_rejected_exercise_is_a_submission_to_look_at_and_todo_failures_are_not_called_passes() {
+        let mut rejected = student(&[], Status::Rejected).unwrap();
+        rejected.exercises[0].message = "line 3, column 5: `process`: reaches the OS".into();
+        let reports = vec![
+            ("dan".to_owned(), Ok(rejected)),
+            ("ben".to_owned(), Ok(stub())),
+        ];
+        let page = markdown(&reports, &scheme());
+        assert!(
+            page.contains("- dan: lesson13-oneshot rejected by the static check: line 3"),
+            "{page}"
+        );
+        assert!(
+            page.contains("No test failed, apart from tests that stopped at a `todo!()`"),
+            "{page}"
+        );
     }
 }

@@ -466,6 +466,9 @@ impl Args {
 /// Runs `cargo xtask grade`.
 pub fn run(args: &Args) -> Result<(), String> {
     let root = workspace::root();
+    if args.shard.is_some() && args.submissions.is_none() {
+        return Err("--shard splits a class: it goes with --submissions DIR".into());
+    }
     let scheme = Scheme::load(args.scheme.as_deref(), &root)?;
     if let Some(dir) = &args.submissions {
         students::folder_or_explain(dir, "--submissions")?;

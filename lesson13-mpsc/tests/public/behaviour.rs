@@ -234,8 +234,14 @@ fn the_waker_of_the_latest_poll_is_woken() {
             .expect("send() returned Err although the receiver is alive");
         assert!(
             second_task.is_woken(),
-            "send() did not wake the task that polled recv() last: replace the stored waker on \
-             every Pending poll, not only the first"
+            "{}",
+            if first_task.is_woken() {
+                "send() woke the task that polled recv() first, not the one that polled it \
+                 last: replace the stored waker on every Pending poll, not only the first"
+            } else {
+                "send() woke no task at all (a lost wakeup): after pushing the message, take \
+                 the receiver's stored waker and wake it"
+            }
         );
         let got = assert_ready!(
             second_task.enter(|cx, _| recv.as_mut().poll(cx)),

@@ -71,7 +71,8 @@ fn the_latest_waker_is_woken_when_the_sender_drops() {
         assert!(
             second.is_woken(),
             "the sender's drop did not wake the task that polled the receiver last: replace the \
-             stored waker on every Pending poll, not only the first"
+             stored waker on every Pending poll, not only the first (or, if it wakes no task at \
+             all, see dropping_the_sender_wakes_the_waiting_receiver_with_an_error)"
         );
         let result = assert_ready!(second.poll(), "woken, but still Pending");
         assert_eq!(

@@ -121,9 +121,15 @@ fn the_waker_of_the_latest_poll_is_woken_when_the_receiver_moves_task() {
             .expect("send() returned Err although the receiver is alive");
         assert!(
             second_task.is_woken(),
-            "send() did not wake the task that polled the receiver last: replace the stored \
-             waker on every Pending poll, not only the first (keep it only if `will_wake` says \
-             it wakes the same task)"
+            "{}",
+            if first_task.is_woken() {
+                "send() woke the task that polled the receiver first, not the one that polled \
+                 it last: replace the stored waker on every Pending poll, not only the first \
+                 (keep it only if `will_wake` says it wakes the same task)"
+            } else {
+                "send() woke no task at all (a lost wakeup): after storing the value, take the \
+                 stored waker and wake it"
+            }
         );
         let received = second_task.enter(|cx, _| Pin::new(&mut rx).poll(cx));
         let received = assert_ready!(received, "woken, but the value is not there");

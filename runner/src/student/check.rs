@@ -77,11 +77,6 @@ pub fn check(
         Err(errors) => {
             writeln!(out, "{}", style("It does not compile yet:").red().bold()).ok();
             writeln!(out, "{}", indent(&errors)).ok();
-            writeln!(
-                out,
-                "Fix the first error first: the others often follow from it."
-            )
-            .ok();
             return Ok(Outcome::CompileError);
         }
     };

@@ -83,7 +83,9 @@ fn next_step(
         };
     }
     let fix = match outcome {
-        Outcome::CompileError => "Fix the first compile error, save, and check again.",
+        Outcome::CompileError => {
+            "Fix the first compile error (the others often follow from it), save, and check again."
+        }
         Outcome::Rejected => {
             "Take out what is off limits (the README's last section says why), save, and check \
              again."

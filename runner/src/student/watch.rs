@@ -136,7 +136,10 @@ fn watch_exercise(
 fn prompt(exercise: Exercise, outcome: &Outcome, keys_work: bool, out: &mut dyn Write) {
     let what = match outcome {
         _ if outcome.all_passed() => "All public tests pass: n moves on.",
-        Outcome::CompileError => "Fix the first compile error and save: the tests run again.",
+        Outcome::CompileError => {
+            "Fix the first compile error (the others often follow from it) and save: the tests run \
+             again."
+        }
         Outcome::Rejected => "Take out what is off limits and save: the tests run again.",
         Outcome::Ran { .. } => "Fix the first failure and save: the tests run again.",
     };
