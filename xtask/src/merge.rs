@@ -71,8 +71,16 @@ pub fn read(dirs: &[PathBuf]) -> Result<Vec<StudentReport>, String> {
     let mut found: BTreeMap<String, (PathBuf, StudentReport)> = BTreeMap::new();
     let mut shards: BTreeSet<(usize, usize, usize)> = BTreeSet::new();
     let mut unsharded = 0;
+    let mut seen = BTreeSet::new();
     for dir in dirs {
         students::folder_or_explain(dir, "merge-reports")?;
+        let same = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        if !seen.insert(same) {
+            return Err(format!(
+                "{} is named twice: give each shard's --json folder once",
+                dir.display()
+            ));
+        }
         for path in json_files(dir)? {
             let name = path
                 .file_stem()
@@ -242,6 +250,8 @@ mod tests {
         write_shard(b.path(), Shard { index: 1, count: 2 }, &reports);
         let error = read(&[a.path().into(), b.path().into()]).unwrap_err();
         assert!(error.contains("was graded twice"), "{error}");
+        let error = read(&[a.path().into(), a.path().into()]).unwrap_err();
+        assert!(error.contains("is named twice"), "{error}");
     }
 
     #[test]

@@ -89,8 +89,18 @@ fn folder(output: &Output) -> Result<(), String> {
 }
 
 fn create(flag: &str, folder: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(folder)
-        .map_err(|e| format!("{flag}: cannot create the folder {}: {e}", folder.display()))
+    std::fs::create_dir_all(folder).map_err(|e| {
+        // A file where a folder should be, here or further up.
+        let blocker = folder.ancestors().find(|a| a.is_file());
+        match blocker {
+            Some(file) => format!(
+                "{flag}: cannot create the folder {}: {} is a file, not a folder",
+                folder.display(),
+                file.display()
+            ),
+            None => format!("{flag}: cannot create the folder {}: {e}", folder.display()),
+        }
+    })
 }
 
 fn parent(path: &Path) -> PathBuf {
@@ -176,6 +186,7 @@ mod tests {
         let csv = blocker.join("grades.csv");
         let error = prepare(&[out("--csv", &csv, Kind::File)], None).unwrap_err();
         assert!(error.contains("cannot create the folder"), "{error}");
+        assert!(error.contains("is a file, not a folder"), "{error}");
     }
 
     #[test]
