@@ -8,6 +8,7 @@
 //! away.
 
 use std::future::Future;
+use tokio::task::JoinHandle;
 
 /// One implementation under test. `NAME` is its bench id in every group.
 pub trait Named: 'static {
@@ -100,30 +101,23 @@ impl Consumer {
 /// one consumer receives them all.
 pub async fn unbounded<C: Unbounded>(consumer: Consumer, producers: u64, messages: u64) {
     let (tx, mut rx) = C::channel();
-    let producing: Vec<_> = (0..producers)
-        .map(|_| {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                for i in 0..messages / producers {
-                    C::send(&tx, i);
-                }
-            })
-        })
-        .collect();
-    drop(tx);
-    let received = consumer
-        .run(async move {
-            let mut received = 0;
-            while C::recv(&mut rx).await.is_some() {
-                received += 1;
+    let producing = spawn_producers(producers, || {
+        let tx = tx.clone();
+        async move {
+            for i in 0..messages / producers {
+                C::send(&tx, i);
             }
-            received
-        })
-        .await;
-    assert_eq!(received, messages, "{}: messages lost", C::NAME);
-    for producer in producing {
-        producer.await.expect("a producer panicked");
-    }
+        }
+    });
+    drop(tx);
+    let receiving = async move {
+        let mut received = 0;
+        while C::recv(&mut rx).await.is_some() {
+            received += 1;
+        }
+        received
+    };
+    finish(consumer, C::NAME, messages, receiving, producing).await;
 }
 
 /// `producers` tasks send `messages` values in all through a channel of
@@ -135,27 +129,44 @@ pub async fn bounded<C: Bounded>(
     messages: u64,
 ) {
     let (tx, mut rx) = C::channel(capacity, producers as usize);
-    let producing: Vec<_> = (0..producers)
-        .map(|_| {
-            let mut tx = tx.clone();
-            tokio::spawn(async move {
-                for i in 0..messages / producers {
-                    C::send(&mut tx, i).await;
-                }
-            })
-        })
-        .collect();
-    drop(tx);
-    let received = consumer
-        .run(async move {
-            let mut received = 0;
-            while C::recv(&mut rx).await.is_some() {
-                received += 1;
+    let producing = spawn_producers(producers, || {
+        let mut tx = tx.clone();
+        async move {
+            for i in 0..messages / producers {
+                C::send(&mut tx, i).await;
             }
-            received
-        })
-        .await;
-    assert_eq!(received, messages, "{}: messages lost", C::NAME);
+        }
+    });
+    drop(tx);
+    let receiving = async move {
+        let mut received = 0;
+        while C::recv(&mut rx).await.is_some() {
+            received += 1;
+        }
+        received
+    };
+    finish(consumer, C::NAME, messages, receiving, producing).await;
+}
+
+/// Spawns `producers` tasks, each running a future `producer` makes.
+fn spawn_producers<F>(producers: u64, producer: impl Fn() -> F) -> Vec<JoinHandle<()>>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    (0..producers).map(|_| tokio::spawn(producer())).collect()
+}
+
+/// Runs `receiving` where `consumer` runs, checks that it counted every one
+/// of the `messages`, and waits for the producers.
+async fn finish(
+    consumer: Consumer,
+    name: &str,
+    messages: u64,
+    receiving: impl Future<Output = u64> + Send + 'static,
+    producing: Vec<JoinHandle<()>>,
+) {
+    let received = consumer.run(receiving).await;
+    assert_eq!(received, messages, "{name}: messages lost");
     for producer in producing {
         producer.await.expect("a producer panicked");
     }
