@@ -88,13 +88,7 @@ fn clones_count_as_senders() {
         let mut recv = task::spawn(rx.recv());
         assert_pending!(recv.poll(), "the clone is still alive: recv() must wait");
         drop(clone);
-        assert!(
-            recv.is_woken(),
-            "the last sender's drop did not wake the waiting receiver, which would wait forever: \
-             the Drop that takes the count to zero must wake the stored waker"
-        );
-        let got = assert_ready!(recv.poll(), "woken, but still Pending with no sender left");
-        assert_eq!(got, None, "no sender is left: recv() must return None");
+        assert_woken_and_closed(&mut recv);
     });
 }
 
@@ -170,13 +164,7 @@ fn the_last_senders_drop_wakes_the_waiting_receiver() {
              the channel closed by every Drop instead of only the last one?"
         );
         drop(tx);
-        assert!(
-            recv.is_woken(),
-            "the last sender's drop did not wake the waiting receiver, which would wait forever: \
-             the Drop that takes the count to zero must wake the stored waker"
-        );
-        let got = assert_ready!(recv.poll(), "woken, but still Pending with no sender left");
-        assert_eq!(got, None, "no sender is left: recv() must return None");
+        assert_woken_and_closed(&mut recv);
     });
 }
 
@@ -441,4 +429,19 @@ fn api_matches_the_contract() {
         let imp::SendError(_inner) = error;
         drop((tx, rx));
     });
+}
+
+/// The last sender was just dropped while `recv` waited: it must have been
+/// woken, and must now return `None`.
+#[track_caller]
+fn assert_woken_and_closed<T: std::fmt::Debug + PartialEq>(
+    recv: &mut task::Spawn<impl Future<Output = Option<T>>>,
+) {
+    assert!(
+        recv.is_woken(),
+        "the last sender's drop did not wake the waiting receiver, which would wait forever: \
+         the Drop that takes the count to zero must wake the stored waker"
+    );
+    let got = assert_ready!(recv.poll(), "woken, but still Pending with no sender left");
+    assert_eq!(got, None, "no sender is left: recv() must return None");
 }
