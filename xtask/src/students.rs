@@ -16,7 +16,8 @@ use std::ffi::OsStr;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-/// The largest `lib.rs` that is graded; a real one is a few kilobytes.
+/// The largest file read from a submission; a real `lib.rs` is a few
+/// kilobytes, and the static check rejects one over 256 KiB.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
 /// The most entries a submission's zip may have.
