@@ -27,6 +27,18 @@ pub enum Build {
     CompileError(String),
 }
 
+/// Whose code a build compiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// This workspace's own (the stubs, the solutions): built as it is.
+    Trusted,
+    /// A submission's: cargo and the compiler get a scrubbed environment (so
+    /// `env!` reads no secret), at most [`BUILD_MEMORY`] of address space
+    /// each, and [`BUILD_TIME`] in all, and what they print is read in
+    /// bounded pieces.
+    Untrusted,
+}
+
 /// Builds the integration tests (`tests/*`) of `krate` in the workspace at
 /// `workspace`. The crate's own unit tests, if a student wrote some, are not
 /// graded.
@@ -35,6 +47,7 @@ pub fn build(
     krate: &str,
     target_dir: &Path,
     locked: bool,
+    code: Code,
 ) -> Result<Build, String> {
     one(run_cargo(
         workspace,
@@ -42,27 +55,7 @@ pub fn build(
         None,
         target_dir,
         locked,
-        false,
-    ))
-}
-
-/// Like [`build`], for code that is not trusted (a submission): cargo and
-/// the compiler get a scrubbed environment (so `env!` reads no secret), at
-/// most [`BUILD_MEMORY`] of address space each, and [`BUILD_TIME`] in all,
-/// and what they print is read in bounded pieces.
-pub fn build_untrusted(
-    workspace: &Path,
-    krate: &str,
-    target_dir: &Path,
-    locked: bool,
-) -> Result<Build, String> {
-    one(run_cargo(
-        workspace,
-        &[krate],
-        None,
-        target_dir,
-        locked,
-        true,
+        code == Code::Untrusted,
     ))
 }
 

@@ -42,7 +42,7 @@ pub mod sandbox;
 pub mod static_check;
 pub mod student;
 
-pub use build::{Build, TestBinary, build, list};
+pub use build::{Build, Code, TestBinary, build, list};
 pub use message::gist;
 pub use run::{
     CrateRun, OnResult, Options, TestResult, TestStatus, run_all, run_crates, test_crate,

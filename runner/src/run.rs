@@ -422,11 +422,11 @@ pub fn test_crate(
     target_dir: &Path,
     options: &Options,
 ) -> Result<CrateRun, String> {
-    let build = match options.sandbox {
-        Some(_) => build::build_untrusted,
-        None => build::build,
+    let code = match options.sandbox {
+        Some(_) => build::Code::Untrusted,
+        None => build::Code::Trusted,
     };
-    match build(workspace, krate, target_dir, options.locked)? {
+    match build::build(workspace, krate, target_dir, options.locked, code)? {
         Build::CompileError(errors) => Ok(CrateRun::CompileError(errors)),
         Build::Built(binaries) => {
             let results = run_all(&binaries, &workspace.join(krate), options)?;

@@ -344,16 +344,17 @@ pub fn reference_tests(root: &Path, exercise: Exercise) -> Vec<String> {
         return tests.clone();
     }
     let target = workspace::target_dir();
-    let tests: Vec<String> = match runner::build(root, exercise.krate, &target, true) {
-        Ok(runner::Build::Built(binaries)) => binaries
-            .iter()
-            .flat_map(|b| {
-                let tests = runner::list(b).unwrap_or_default();
-                tests.into_iter().map(move |t| format!("{}::{t}", b.target))
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let tests: Vec<String> =
+        match runner::build(root, exercise.krate, &target, true, runner::Code::Trusted) {
+            Ok(runner::Build::Built(binaries)) => binaries
+                .iter()
+                .flat_map(|b| {
+                    let tests = runner::list(b).unwrap_or_default();
+                    tests.into_iter().map(move |t| format!("{}::{t}", b.target))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
     listed.push((root.to_path_buf(), exercise.krate, tests.clone()));
     tests
 }

@@ -157,7 +157,13 @@ fn run(
     .ok();
     out.flush().ok();
     let locked = false; // a student may add a dev-dependency for their own tests
-    let binaries = match crate::build(&workspace.root, exercise.krate, &workspace.target, locked)? {
+    let binaries = match crate::build(
+        &workspace.root,
+        exercise.krate,
+        &workspace.target,
+        locked,
+        crate::Code::Trusted,
+    )? {
         Build::CompileError(errors) => return Ok(Err(errors)),
         Build::Built(binaries) => binaries,
     };
