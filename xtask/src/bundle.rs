@@ -28,6 +28,9 @@ pub fn members() -> Vec<&'static str> {
 const STUDENT_TOOLS: [&str; 1] = ["runner"];
 
 /// Writes the bundle to `out`, which must not exist yet or be empty.
+///
+/// The bundle is written into a new folder beside `out` and renamed to
+/// `out` once whole, so a failed export leaves nothing behind.
 pub fn export(out: &Path) -> Result<(), String> {
     if out.exists() && out.read_dir().map_or(true, |mut d| d.next().is_some()) {
         return Err(format!(
@@ -35,6 +38,36 @@ pub fn export(out: &Path) -> Result<(), String> {
             out.display()
         ));
     }
+    let parent = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".lesson13-bundle-")
+        .tempdir_in(parent)
+        .map_err(|e| format!("cannot create a folder in {}: {e}", parent.display()))?;
+    write_bundle(staging.path())?;
+    // A temporary folder is the owner's alone; the bundle is to be shared.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| format!("cannot open up {}: {e}", staging.path().display()))?;
+    }
+    if out.exists() {
+        std::fs::remove_dir(out).map_err(|e| format!("cannot replace {}: {e}", out.display()))?;
+    }
+    std::fs::rename(staging.path(), out)
+        .map_err(|e| format!("cannot move the bundle to {}: {e}", out.display()))?;
+    // Renamed: nothing left for the guard to delete.
+    let _ = staging.keep();
+    Ok(())
+}
+
+/// Writes the whole bundle into the empty folder `out`.
+fn write_bundle(out: &Path) -> Result<(), String> {
     let root = workspace::root();
     for member in members().into_iter().chain(STUDENT_TOOLS) {
         let keep = |path: &Path| {
@@ -174,18 +207,26 @@ fn strip_value(value: &mut toml_edit::Value) {
 
 /// Lets cargo drop the lock entries that only the left-out crates used,
 /// keeping every version as it was.
+///
+/// `cargo update --workspace` re-resolves from the registry's index alone
+/// (every version stays locked), so it downloads no crate: `cargo metadata`
+/// would fetch every platform's crates, which a fresh machine never built.
+/// Offline is enough, since building this workspace's tools already read the
+/// index for every package of its lock file; a grading server may have no
+/// network at all.
 pub fn trim_lock_file(out: &Path) -> Result<(), String> {
-    let status = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--offline"])
+    let output = Command::new(env!("CARGO"))
+        .args(["update", "--workspace", "--offline", "--quiet"])
         .current_dir(out)
-        .stdout(std::process::Stdio::null())
-        .status()
+        .output()
         .map_err(|e| format!("could not run cargo: {e}"))?;
-    if status.success() {
+    if output.status.success() {
         Ok(())
     } else {
         Err(format!(
-            "cargo could not resolve the bundle's dependencies ({status})"
+            "cargo could not trim the lock file to the copy's crates ({}):\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim_end()
         ))
     }
 }
