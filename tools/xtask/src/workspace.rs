@@ -3,15 +3,16 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The workspace root: the folder above `xtask/`, or `LESSON13_WORKSPACE`
+/// The workspace root: the folder above `tools/xtask/`, or `LESSON13_WORKSPACE`
 /// (the Gradescope package's `run_autograder` sets it to the package).
 pub fn root() -> PathBuf {
     if let Some(root) = std::env::var_os("LESSON13_WORKSPACE") {
         return PathBuf::from(root);
     }
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask lives inside the workspace")
+        .ancestors()
+        .nth(2)
+        .expect("xtask lives in tools/ inside the workspace")
         .to_path_buf()
 }
 

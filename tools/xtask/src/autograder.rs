@@ -296,7 +296,7 @@ mod tests {
         let files = source_files(&workspace::root()).unwrap();
         let has = |p: &str| files.iter().any(|f| f == Path::new(p));
         assert!(has("Cargo.lock") && has("grading.toml") && has(".cargo/config.toml"));
-        assert!(has("lesson13-mpsc/tests/hidden/graded.rs") && has("xtask/src/main.rs"));
+        assert!(has("lesson13-mpsc/tests/hidden/graded.rs") && has("tools/xtask/src/main.rs"));
         assert!(
             files
                 .iter()

@@ -52,7 +52,7 @@ const FIXTURES: &[Fixture] = &[
     },
     Fixture {
         name: "a submission that does not compile: compile_error",
-        swap: Some(("lesson13-mpsc", "xtask/fixtures/does-not-compile.rs")),
+        swap: Some(("lesson13-mpsc", "tools/xtask/fixtures/does-not-compile.rs")),
         expect: |report| match (report.status, report.message.contains("error")) {
             (Status::CompileError, true) if report.total > 0 => Ok(()),
             _ => Err(format!(
@@ -65,7 +65,7 @@ const FIXTURES: &[Fixture] = &[
         name: "a submission that deadlocks in one test: timeout for that test only",
         swap: Some((
             "lesson13-oneshot",
-            "xtask/fixtures/deadlocks-on-zero-sized-values.rs",
+            "tools/xtask/fixtures/deadlocks-on-zero-sized-values.rs",
         )),
         expect: |report| {
             let expected = ["public::behaviour::values_that_are_not_copy_arrive_intact"];
@@ -186,7 +186,7 @@ pub fn check_bundle_round_trip(jobs: usize) -> Result<String, String> {
     let parent = workspace::temp_dir("bundle-")?;
     let out = parent.path().join("lesson13-student");
     bundle::export(&out)?;
-    for left_out in ["solutions", "xtask", "catalogue", ".ci"] {
+    for left_out in ["solutions", "tools/xtask", "catalogue", ".ci"] {
         if out.join(left_out).exists() {
             return Err(format!("the bundle contains {left_out}/"));
         }

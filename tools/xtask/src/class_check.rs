@@ -94,8 +94,8 @@ pub fn check_class(jobs: usize) -> Result<String, String> {
     let dir = scratch.path();
     let class = dir.join("class");
     let solution = root.join("solutions/src/oneshot.rs");
-    let deadlock = root.join("xtask/fixtures/deadlocks-on-zero-sized-values.rs");
-    let broken = root.join("xtask/fixtures/does-not-compile.rs");
+    let deadlock = root.join("tools/xtask/fixtures/deadlocks-on-zero-sized-values.rs");
+    let broken = root.join("tools/xtask/fixtures/does-not-compile.rs");
     place(&solution, &class.join("alice/lesson13-oneshot/src/lib.rs"))?;
     place(
         &deadlock,

@@ -319,7 +319,9 @@ fn held(
 }
 
 fn fixture_path(file: &str) -> PathBuf {
-    workspace::root().join("xtask/fixtures/hostile").join(file)
+    workspace::root()
+        .join("tools/xtask/fixtures/hostile")
+        .join(file)
 }
 
 fn read(path: &Path) -> Result<String, String> {

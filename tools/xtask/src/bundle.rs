@@ -25,7 +25,7 @@ pub fn members() -> Vec<&'static str> {
 }
 
 /// What a student gets besides [`members`]: the exercise runner.
-const STUDENT_TOOLS: [&str; 1] = ["runner"];
+const STUDENT_TOOLS: [&str; 1] = ["tools/runner"];
 
 /// Writes the bundle to `out`, which must not exist yet or be empty.
 ///

@@ -25,7 +25,10 @@ pub struct DocCommand {
 
 /// The Markdown files whose commands are checked, from the root.
 fn doc_files(root: &Path) -> Vec<PathBuf> {
-    let mut files = vec![root.join("README.md"), root.join("xtask/bundle/README.md")];
+    let mut files = vec![
+        root.join("README.md"),
+        root.join("tools/xtask/bundle/README.md"),
+    ];
     for dir in ["docs"] {
         if let Ok(listing) = std::fs::read_dir(root.join(dir)) {
             files.extend(
