@@ -27,8 +27,6 @@
 //! - [`mod@message`]: a failure's message without backtrace noise, a crash's
 //!   first panic as its likely cause.
 //! - [`exercises`]: the four exercise crates.
-//! - [`student`]: the student runner (`cargo xtask check | watch | hint |
-//!   next | list`), on top of the above.
 
 pub mod build;
 pub mod capture;
@@ -40,7 +38,6 @@ pub mod run;
 #[cfg(all(unix, feature = "grader"))]
 pub mod sandbox;
 pub mod static_check;
-pub mod student;
 
 pub use build::{Build, Code, TestBinary, build, list};
 pub use message::gist;

@@ -6,7 +6,7 @@
 //! and the ratio of the solutions (and a student's crates, if benchmarked) to
 //! tokio. The table is Markdown, ready for the README.
 
-use crate::workspace;
+use lesson13_grader::workspace;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

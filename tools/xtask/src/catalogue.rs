@@ -38,7 +38,7 @@ pub struct Args {
     #[arg(long, value_name = "TEXT")]
     only: Option<String>,
     /// How many test processes each entry runs at once.
-    #[arg(long, value_name = "N", default_value_t = crate::default_jobs(), value_parser = crate::grade::at_least_one)]
+    #[arg(long, value_name = "N", default_value_t = lesson13_grader::default_jobs(), value_parser = lesson13_grader::grade::at_least_one)]
     jobs: usize,
     /// Also print, per bug, the first message a student would see: the
     /// first failing public test's, or if the public tests all pass, the
@@ -83,7 +83,7 @@ pub fn command(args: Args) -> Result<String, String> {
 /// patch is stale, a bug survived or missed its `Caught by` tests, or a
 /// correct channel failed.
 pub fn check(only: Option<&str>, jobs: usize, messages: bool) -> Result<String, String> {
-    let root = crate::workspace::root();
+    let root = lesson13_grader::workspace::root();
     let selected: Vec<entry::Entry> = entry::entries(&root)?
         .into_iter()
         .filter(|e| only.is_none_or(|o| e.id().contains(o)))

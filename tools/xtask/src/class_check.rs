@@ -11,8 +11,8 @@
 //!   a zipped submission, must write a valid `results.json` with the right
 //!   score.
 
-use crate::scheme::show;
-use crate::workspace;
+use lesson13_grader::scheme::show;
+use lesson13_grader::workspace;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -174,15 +174,18 @@ pub fn check_class(jobs: usize) -> Result<String, String> {
     ])?;
     let gradebook = std::fs::read_to_string(&csv).map_err(|e| format!("no gradebook: {e}"))?;
     // Alice has Exercise 1 right; Émile Zola's deadlock fails one of its tests.
-    let scheme = crate::scheme::Scheme::load(None, &root)?;
+    let scheme = lesson13_grader::scheme::Scheme::load(None, &root)?;
     let (exercise, max) = (
-        crate::exercises::ALL[0],
-        crate::exercises::ALL.map(|e| scheme.points(e.krate)),
+        lesson13_runner::exercises::ALL[0],
+        lesson13_runner::exercises::ALL.map(|e| scheme.points(e.krate)),
     );
     let (points, max) = (scheme.points(exercise.krate), max.iter().sum::<f64>());
-    let tests = crate::grade::reference_test_count(&root, exercise) as f64;
+    let tests = lesson13_grader::grade::reference_test_count(&root, exercise) as f64;
     let row = |name: &str, points: f64| {
-        let (points, percent) = (show(points), show(crate::scheme::percent(points, max)));
+        let (points, percent) = (
+            show(points),
+            show(lesson13_grader::scheme::percent(points, max)),
+        );
         format!("{name},,,{name},,{points},0,0,0,{points},{percent}")
     };
     let expected_rows = [
@@ -191,7 +194,7 @@ pub fn check_class(jobs: usize) -> Result<String, String> {
         row("grace", 0.0),
         row(
             "Émile Zola",
-            crate::scheme::round(points * (tests - 1.0) / tests),
+            lesson13_grader::scheme::round(points * (tests - 1.0) / tests),
         ),
     ];
     let rows: Vec<&str> = gradebook.lines().skip(1).collect();

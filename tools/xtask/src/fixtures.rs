@@ -6,11 +6,11 @@
 //! graded" is checked every time.
 
 use crate::bundle;
-use crate::exercises::{ALL, Exercise};
-use crate::grade::{self, Source};
-use crate::report::{ExerciseReport, Report, Status};
-use crate::slots::in_slots;
-use crate::workspace;
+use lesson13_grader::grade::{self, Source};
+use lesson13_grader::report::{ExerciseReport, Report, Status};
+use lesson13_grader::slots::in_slots;
+use lesson13_grader::workspace;
+use lesson13_runner::exercises::{ALL, Exercise};
 use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
 use std::path::Path;
 
@@ -209,7 +209,11 @@ pub fn check_bundle_round_trip(jobs: usize) -> Result<String, String> {
     }
     let mut public = 0;
     for exercise in ALL {
-        if out.join(exercise.krate).join(bundle::HIDDEN_TESTS).exists() {
+        if out
+            .join(exercise.krate)
+            .join(lesson13_grader::manifest::HIDDEN_TESTS)
+            .exists()
+        {
             return Err(format!(
                 "the bundle contains {}'s hidden tests",
                 exercise.krate

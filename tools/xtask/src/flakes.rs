@@ -3,7 +3,7 @@
 //! `--test-threads=1`, and counts the failures. A correct channel must never
 //! fail, however the threads are scheduled.
 
-use crate::workspace;
+use lesson13_grader::workspace;
 use lesson13_runner::{self as runner, Build};
 use std::process::{Command, Stdio};
 use std::time::Instant;

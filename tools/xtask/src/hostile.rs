@@ -17,12 +17,12 @@
 //! message is evidence that the attack ran). The one correct channel is
 //! appended to the reference solution and called without the panic.
 
-use crate::exercises::{ALL, Exercise};
-use crate::grade::{self, Settings, Source};
-use crate::report::{ExerciseReport, Status};
-use crate::slots::in_slots;
-use crate::workspace;
+use lesson13_grader::grade::{self, Settings, Source};
+use lesson13_grader::report::{ExerciseReport, Status};
+use lesson13_grader::slots::in_slots;
+use lesson13_grader::workspace;
 use lesson13_runner::TestStatus;
+use lesson13_runner::exercises::{ALL, Exercise};
 use lesson13_runner::run::UNPROVEN_MESSAGE;
 use lesson13_runner::sandbox::Mode;
 use std::io::Read;
@@ -516,7 +516,7 @@ fn stale_folders_are_deleted() -> Result<(), String> {
     std::fs::create_dir_all(stale.join("ws"))
         .and_then(|()| std::fs::write(stale.join(".grading.lock"), ""))
         .map_err(|e| format!("cannot make a stale grading folder: {e}"))?;
-    drop(crate::grading_copy::GradingCopy::new()?);
+    drop(lesson13_grader::grading_copy::GradingCopy::new()?);
     if stale.exists() {
         let _ = std::fs::remove_dir_all(&stale);
         return Err("a killed grader's folder was not deleted by the next run".into());

@@ -9,7 +9,7 @@
 //! on). The bundle's `lib.rs` files are overwritten with the reference
 //! solutions as it goes.
 
-use crate::exercises::{ALL, Exercise};
+use lesson13_runner::exercises::{ALL, Exercise};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -22,7 +22,7 @@ use wait_timeout::ChildExt;
 const STEP_LIMIT: Duration = Duration::from_secs(600);
 
 /// The bundle's progress file (see `lesson13_runner::student::progress`).
-use lesson13_runner::student::progress::FILE as PROGRESS;
+use lesson13_student::progress::FILE as PROGRESS;
 
 /// Runs the scenarios in the bundle at `bundle`, building into `target`;
 /// returns a one-line summary.

@@ -50,7 +50,7 @@ const CHECKS: &[Check] = &[
         run: cargo_checks::solutions,
     },
     Check {
-        name: "the tools' own unit tests (cargo test -p xtask -p lesson13-runner)",
+        name: "the tools' own unit tests (runner, grader, student runner, dispatcher, xtask)",
         run: cargo_checks::tools,
     },
     Check {

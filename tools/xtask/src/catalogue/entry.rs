@@ -18,7 +18,7 @@
 //! crate's `[dependencies]`.
 
 use super::patch;
-use crate::exercises::{ALL, Exercise};
+use lesson13_runner::exercises::{ALL, Exercise};
 use std::path::{Path, PathBuf};
 
 /// One catalogue file.

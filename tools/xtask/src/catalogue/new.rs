@@ -13,9 +13,9 @@ use super::entry::{self, Entry, Kind, read};
 use super::patch::{self, Header};
 use super::run::{self, Outcome};
 use super::verdict::fn_name;
-use crate::exercises::ALL;
-use crate::workspace;
+use lesson13_grader::workspace;
 use lesson13_runner::TestStatus;
+use lesson13_runner::exercises::ALL;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -111,7 +111,7 @@ pub fn run(new: NewBug, jobs: usize) -> Result<String, String> {
 /// Runs the bug twice and picks the tests that failed both times.
 fn measure_catchers(
     root: &Path,
-    exercise: crate::exercises::Exercise,
+    exercise: lesson13_runner::exercises::Exercise,
     header: &Header,
     solution: &str,
     edited: &str,

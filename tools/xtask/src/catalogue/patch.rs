@@ -1,7 +1,7 @@
 //! A catalogued bug as a patch: its header, applying it to the solution, and
 //! making one from an edited copy of the solution (with the `diffy` crate).
 
-use crate::exercises::Exercise;
+use lesson13_runner::exercises::Exercise;
 
 /// The header lines above a bug's diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,7 +99,7 @@ pub fn create(header: &Header, solution: &str, edited: &str, exercise: Exercise)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exercises::ALL;
+    use lesson13_runner::exercises::ALL;
 
     const SOLUTION: &str =
         "fn send() {\n    lock();\n    queue.push_back(value);\n    wake();\n}\n";

@@ -14,8 +14,8 @@
 //! the runner never runs: that halves a build, and the tests behave the same.
 
 use super::entry::Entry;
-use crate::slots::in_slots;
-use crate::workspace;
+use lesson13_grader::slots::in_slots;
+use lesson13_grader::workspace;
 use lesson13_runner::{self as runner, CrateRun, Options, TestResult};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -142,7 +142,7 @@ fn run_one(
     };
     slot.install(root, entry, &source)?;
     let mut options = Options::jobs(jobs);
-    options.envs = &[("LESSON13_DEADLINE_SECS", DEADLINE_SECS)];
+    options.envs = &[(lesson13_testkit::protocol::DEADLINE_VAR, DEADLINE_SECS)];
     // A wrapper's `Requires:` lines add dependencies to the lock.
     options.locked = entry.requires().is_empty();
     let run = match runner::test_crate(slot.copy.path(), entry.exercise.krate, target, &options)? {

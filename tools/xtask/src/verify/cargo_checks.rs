@@ -1,7 +1,7 @@
 //! The checks that are one cargo command each: formatting, lints, docs,
 //! the solutions' tests, and the loom models.
 
-use crate::workspace;
+use lesson13_grader::workspace;
 
 /// `cargo fmt --check`.
 pub fn fmt(_: usize) -> Result<String, String> {
@@ -51,15 +51,26 @@ pub fn solutions(_: usize) -> Result<String, String> {
     Ok("all passed".into())
 }
 
-/// The tools' own unit tests: the runner's messages, the catalogue's
-/// patches, the docs' command finder.
+/// The tools' own unit tests: the runner's messages, the grader's
+/// reports, the student runner's progress, the catalogue's patches, the
+/// docs' command finder.
 pub fn tools(_: usize) -> Result<String, String> {
-    workspace::cargo(
-        &["test", "--locked", "-p", "xtask", "-p", "lesson13-runner"],
-        &[],
-    )?;
+    let mut args = vec!["test", "--locked"];
+    for package in TOOLS {
+        args.extend(["-p", package]);
+    }
+    workspace::cargo(&args, &[])?;
     Ok("all passed".into())
 }
+
+/// The tools' packages.
+const TOOLS: [&str; 5] = [
+    "lesson13-runner",
+    "lesson13-grader",
+    "lesson13-student",
+    "lesson13-dispatch",
+    "xtask",
+];
 
 /// The preemption bound for loom in verify: 3 explores every interleaving
 /// with up to three preemptions in about 15 s on 2 cores; unbounded takes

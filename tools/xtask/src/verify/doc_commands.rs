@@ -8,7 +8,7 @@
 //! Placeholders (`cargo xtask …`, `cargo xtask <command>`) are skipped;
 //! arguments (`OUT`, `class/`) are not checked.
 
-use crate::workspace;
+use lesson13_grader::workspace;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -39,7 +39,7 @@ fn doc_files(root: &Path) -> Vec<PathBuf> {
         }
     }
     files.extend(
-        crate::exercises::ALL
+        lesson13_runner::exercises::ALL
             .iter()
             .map(|e| root.join(e.krate).join("README.md")),
     );

@@ -5,8 +5,8 @@ use crate::catalogue::{
     self,
     entry::{Entry, Kind},
 };
-use crate::exercises::ALL;
-use crate::workspace;
+use lesson13_grader::workspace;
+use lesson13_runner::exercises::ALL;
 use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
 
 /// Every test of every shipped stub must fail, and with the stub's own

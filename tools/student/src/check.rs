@@ -1,12 +1,12 @@
 //! `check`: build an exercise's tests and run its public ones, each in its
 //! own process under the deadline, exactly as the grader runs them (the same
-//! code: [`crate::build()`] and [`crate::run_all`]), then print one line per
+//! code: [`lesson13_runner::build()`] and [`lesson13_runner::run_all`]), then print one line per
 //! test and the first failure in full.
 
-use super::Workspace;
-use crate::exercises::Exercise;
-use crate::{Build, Options, TestResult, TestStatus, gist, static_check};
+use crate::Workspace;
 use console::style;
+use lesson13_runner::exercises::Exercise;
+use lesson13_runner::{Build, Options, TestResult, TestStatus, gist, static_check};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -27,7 +27,7 @@ pub enum Outcome {
     /// The crate (or its tests) did not compile.
     CompileError,
     /// `lib.rs` names something off limits: the grader rejects it unbuilt
-    /// (see [`crate::static_check`]), so the tests did not run.
+    /// (see [`lesson13_runner::static_check`]), so the tests did not run.
     Rejected,
 }
 
@@ -157,12 +157,12 @@ fn run(
     .ok();
     out.flush().ok();
     let locked = false; // a student may add a dev-dependency for their own tests
-    let binaries = match crate::build(
+    let binaries = match lesson13_runner::build(
         &workspace.root,
         exercise.krate,
         &workspace.target,
         locked,
-        crate::Code::Trusted,
+        lesson13_runner::Code::Trusted,
     )? {
         Build::CompileError(errors) => return Ok(Err(errors)),
         Build::Built(binaries) => binaries,
@@ -173,7 +173,8 @@ fn run(
         .collect();
     let mut options = Options::jobs(workspace.jobs);
     options.locked = locked;
-    let results = crate::run_all(&public, &workspace.root.join(exercise.krate), &options)?;
+    let results =
+        lesson13_runner::run_all(&public, &workspace.root.join(exercise.krate), &options)?;
     Ok(Ok(results))
 }
 

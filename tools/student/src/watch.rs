@@ -10,12 +10,12 @@
 //! Reading a file is an event too (the compiler reads them all), so a run
 //! starts only when a `.rs` file's size or modification time changed.
 
-use super::Workspace;
-use super::check::Outcome;
-use super::commands::{check_and_record, current, move_on, not_yet, print_list, show_hint};
-use super::progress::Progress;
-use crate::exercises::Exercise;
+use crate::Workspace;
+use crate::check::Outcome;
+use crate::commands::{check_and_record, current, move_on, not_yet, print_list, show_hint};
+use crate::progress::Progress;
 use console::{Key, Term};
+use lesson13_runner::exercises::Exercise;
 use notify_debouncer_mini::notify::{
     self, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher,
 };

@@ -4,8 +4,8 @@
 //! delete: the runner then works it out again from the tests (the first
 //! exercise whose public tests do not all pass is the current one).
 
-use crate::exercises::{ALL, Exercise};
 use console::style;
+use lesson13_runner::exercises::{ALL, Exercise};
 use std::path::Path;
 
 /// The state file, at the workspace root.

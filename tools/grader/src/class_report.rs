@@ -6,9 +6,9 @@
 //! Messages come from student code, so every cell is escaped: no HTML or
 //! table syntax of theirs reaches the page.
 
-use crate::exercises::ALL;
 use crate::report::{Report, Status, StudentReport, status_word};
 use crate::scheme::{Scheme, show};
+use lesson13_runner::exercises::ALL;
 use lesson13_runner::{TestResult, TestStatus, gist};
 use std::collections::BTreeMap;
 use std::fmt::Write;

@@ -31,10 +31,14 @@ pub enum Status {
 /// The grade of one exercise.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ExerciseReport {
+    /// The exercise's crate (`lesson13-mpsc`).
     #[serde(rename = "crate")]
     pub krate: String,
+    /// How it went, as a whole.
     pub status: Status,
+    /// How many of its tests passed.
     pub passed: usize,
+    /// How many tests it has.
     pub total: usize,
     /// The points earned (see `grading.toml`).
     #[serde(flatten, default)]
@@ -43,6 +47,7 @@ pub struct ExerciseReport {
     /// and why, for `rejected`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
+    /// Each test's result (none when it was not built).
     pub tests: Vec<TestResult>,
 }
 
@@ -60,8 +65,11 @@ pub struct Report {
     /// was found, and what was expected.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
+    /// Each exercise's grade, in the course's order.
     pub exercises: Vec<ExerciseReport>,
+    /// How many tests passed, in total.
     pub passed: usize,
+    /// How many tests there are, in total.
     pub total: usize,
     /// The points earned, in total.
     #[serde(flatten, default)]
@@ -329,6 +337,7 @@ pub fn write_junit(report: &Report, name: &str, path: &Path) -> Result<(), Strin
     std::fs::write(path, xml).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Report-building helpers for other modules' tests.
 #[cfg(test)]
 pub mod tests {
     use super::*;

@@ -2,9 +2,9 @@
 //! exercise's points, tests and status, and the total; aligned by display
 //! width, so that "Émile Zola" or "王小明" lines up like "alice".
 
-use crate::exercises::ALL;
 use crate::report::{Report, StudentReport, status_word};
 use crate::scheme::show;
+use lesson13_runner::exercises::ALL;
 use unicode_width::UnicodeWidthStr;
 
 /// Pads `text` with spaces to `width` columns, on the right or the left.

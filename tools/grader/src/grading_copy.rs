@@ -16,7 +16,7 @@
 //! lock file, locked while grading, and every grading run first deletes the
 //! folders whose lock nobody holds.
 
-use crate::bundle;
+use crate::manifest;
 use crate::workspace;
 use lesson13_runner::sandbox::set_mode;
 use std::fs::File;
@@ -71,14 +71,14 @@ impl GradingCopy {
 /// manifest and lock file for just those.
 fn write(out: &Path) -> Result<(), String> {
     let root = workspace::root();
-    for member in bundle::members() {
+    for member in manifest::members() {
         let keep = |path: &Path| path.file_name().is_none_or(|n| n != "target");
         workspace::copy_dir(&root.join(member), &out.join(member), &keep)?;
     }
     std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))
         .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
-    bundle::write_manifest(&root, out)?;
-    bundle::trim_lock_file(out)
+    manifest::write_manifest(&root, out)?;
+    manifest::trim_lock_file(out)
 }
 
 /// Deletes every grading folder whose lock is not held: its grader is gone.

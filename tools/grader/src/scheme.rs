@@ -7,8 +7,8 @@
 //! shared among its tests in proportion to their weights, and only a test
 //! that passed earns its share.
 
-use crate::exercises::{ALL, Exercise};
 use crate::report::{ExerciseReport, Report, Score, Status};
+use lesson13_runner::exercises::{ALL, Exercise};
 use lesson13_runner::{TestResult, TestStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

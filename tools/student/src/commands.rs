@@ -1,12 +1,12 @@
 //! `check`, `hint`, `next` and `list`: each prints what it did and returns
 //! whether it succeeded (the exit status), or an error when it could not run.
 
-use super::Workspace;
-use super::check::{self, Outcome};
-use super::progress::{FILE, Progress, short_name};
-use super::readme;
-use crate::exercises::{ALL, Exercise};
+use crate::Workspace;
+use crate::check::{self, Outcome};
+use crate::progress::{FILE, Progress, short_name};
+use crate::readme;
 use console::style;
+use lesson13_runner::exercises::{ALL, Exercise};
 use std::io::Write;
 
 /// `check [N] [--verbose]`: true when every test passed.

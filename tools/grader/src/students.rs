@@ -11,7 +11,7 @@
 //! submission count (no symbolic link out of it), each at most
 //! [`MAX_FILE_BYTES`].
 
-use crate::exercises::{ALL, Exercise};
+use lesson13_runner::exercises::{ALL, Exercise};
 use std::ffi::OsStr;
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -1,8 +1,8 @@
 //! The student runner: `cargo xtask check | watch | hint | next | list`.
 //!
 //! In the student workspace `cargo xtask` is a cargo alias for this crate's
-//! `student` binary; in the course workspace, xtask hands the same commands
-//! to [`main`]. Tests run exactly as the grader runs them (one process per
+//! `student` binary; in the course workspace, `cargo xtask`'s dispatcher
+//! runs the same binary for these commands. Tests run exactly as the grader runs them (one process per
 //! test, under the same deadline, with the same crash summaries), so a
 //! student sees locally what the instructor will see.
 //!

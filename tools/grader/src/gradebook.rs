@@ -8,9 +8,9 @@
 //! grade item. A student who could not be graded has empty grade cells, so
 //! that an import leaves their grade alone.
 
-use crate::exercises::ALL;
 use crate::report::StudentReport;
 use crate::scheme::show;
+use lesson13_runner::exercises::ALL;
 use std::path::Path;
 
 /// The identity columns, as Canvas's gradebook export names them.

@@ -12,12 +12,12 @@
 //! own result, and passes only when the test harness proves its body
 //! returned.
 
-use crate::exercises::{ALL, Exercise};
 use crate::grading_copy::GradingCopy;
 use crate::outputs::{self, Kind, Output};
 use crate::report::{ExerciseReport, Report, SandboxReport, Score, Status, StudentReport};
 use crate::scheme::Scheme;
 use crate::{class, students, workspace};
+use lesson13_runner::exercises::{ALL, Exercise};
 use lesson13_runner::sandbox::{self, Sandbox};
 use lesson13_runner::static_check::{self, Rejection};
 use lesson13_runner::{self as runner, CrateRun, OnResult, Options, TestStatus};
