@@ -2,72 +2,38 @@
 //! time, with progress; each student's reports are written as soon as they
 //! are graded, so an interrupted run keeps what it did.
 
-use crate::grade::{self, Settings, Source};
+use crate::engine::reference::reference_test_count;
+use crate::engine::{self, Settings, Submission};
+use crate::pool::in_slots;
 use crate::progress::Progress;
-use crate::report::{self, Report, StudentReport};
-use crate::scheme::Scheme;
+use crate::report::{Report, StudentReport, json, junit, show};
 use crate::shard::{Shard, ShardInfo};
-use crate::slots::in_slots;
-use crate::students;
+use crate::submissions;
+use anyhow::{Result, bail};
 use lesson13_runner::{OnResult, TestResult};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
 
 /// How to grade a class.
 pub struct Options<'a> {
     /// How many submissions at once.
     pub parallel: usize,
-    /// How to grade each submission (test processes at once, sandbox).
+    /// How to grade each submission (points, test processes at once,
+    /// sandbox).
     pub settings: Settings<'a>,
     /// Only this slice of the class.
     pub shard: Option<Shard>,
-    /// Points and weights.
-    pub scheme: &'a Scheme,
     /// A folder for one `<student>.json` each.
     pub json: Option<&'a Path>,
     /// A folder for one `<student>.xml` each.
     pub junit: Option<&'a Path>,
 }
 
-/// Grades one submission, a folder or a zip, wherever its files are in it
-/// (see `students`), and scores it.
-pub fn grade_student(
-    path: &Path,
-    slot: usize,
-    settings: &Settings,
-    scheme: &Scheme,
-) -> Result<Report, String> {
-    let started = Instant::now();
-    let located = students::locate(path)?;
-    grade_located(&located, started, slot, settings, scheme)
-}
-
-/// Grades a located submission (its exercises may be none: all missing,
-/// with what was found instead) and scores it; `started` is when locating
-/// it began.
-pub fn grade_located(
-    located: &students::Located,
-    started: Instant,
-    slot: usize,
-    settings: &Settings,
-    scheme: &Scheme,
-) -> Result<Report, String> {
-    let mut report = grade::grade_with(&Source::Submission(located.dir.clone()), slot, settings)?;
-    report.found_in = Some(located.found_in.clone());
-    if located.exercises.is_empty() {
-        report.message = format!("no exercise found: {}", located.hint);
-    }
-    report.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
-    scheme.score(&mut report);
-    Ok(report)
-}
-
 /// Grades the students of `class` (one shard of them, with `--shard`),
 /// `parallel` at a time, printing a line per student as each finishes.
-pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>, String> {
-    let found = students::list(class)?;
+pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>> {
+    let found = submissions::list(class)?;
     if !found.skipped.is_empty() {
         println!("skipped {}", found.skipped.join(", "));
     }
@@ -89,18 +55,20 @@ pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>
     let done = AtomicUsize::new(0);
     let write_errors = Mutex::new(Vec::new());
     let mut reports = in_slots(&students, parallel, |slot, student| {
-        let started = Instant::now();
-        let mut report = students::locate(&student.path).and_then(|located| {
+        let report = submissions::locate(&student.path).and_then(|located| {
             let bar = progress.submission(&student.name, test_count(&located));
             let tick = |_: &TestResult| bar.inc(1);
             let settings = Settings {
                 on_result: Some(OnResult(&tick)),
                 ..options.settings
             };
-            let report = grade_located(&located, started, slot, &settings, options.scheme);
+            let report = engine::grade(Submission::Located(&located), slot, &settings);
             bar.finish_and_clear();
             report
         });
+        // Grading itself failed for this student: the class goes on, and the
+        // reason (with its causes) is their report.
+        let mut report = report.map_err(|e| format!("{e:#}"));
         let shard = options.shard.map(|shard| ShardInfo {
             index: shard.index,
             count: shard.count,
@@ -110,7 +78,7 @@ pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>
             report.shard = shard;
         }
         if let Err(why) = write_reports(&student.name, &report, shard, options) {
-            write_errors.lock().unwrap().push(why);
+            write_errors.lock().unwrap().push(format!("{why:#}"));
         }
         let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
         progress.line(&format!(
@@ -124,7 +92,7 @@ pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>
     progress.finish();
     let write_errors = write_errors.into_inner().unwrap();
     if !write_errors.is_empty() {
-        return Err(write_errors.join("\n"));
+        bail!("{}", write_errors.join("\n"));
     }
     reports.sort_by(|a, b| a.0.cmp(&b.0));
     for (folder, kind) in [(options.json, "json"), (options.junit, "xml")] {
@@ -139,12 +107,12 @@ pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>
 }
 
 /// How many tests grading `located` runs: its exercises' reference counts.
-fn test_count(located: &students::Located) -> usize {
+fn test_count(located: &submissions::Located) -> usize {
     let root = crate::workspace::root();
     located
         .exercises
         .iter()
-        .map(|e| grade::reference_test_count(&root, *e))
+        .map(|e| reference_test_count(&root, *e))
         .sum()
 }
 
@@ -160,8 +128,8 @@ fn live_line(report: &Result<Report, String>) -> String {
             };
             format!(
                 "{}/{} points, {}/{} tests ({:.0}s{found_in})",
-                crate::scheme::show(r.score.points),
-                crate::scheme::show(r.score.max_points),
+                show(r.score.points),
+                show(r.score.max_points),
                 r.passed,
                 r.total,
                 r.seconds
@@ -180,12 +148,12 @@ fn write_reports(
     report: &Result<Report, String>,
     shard: Option<ShardInfo>,
     options: &Options,
-) -> Result<(), String> {
+) -> Result<()> {
     if let Some(folder) = options.json {
-        report::write_student_json(report, shard, &report_path(folder, name, "json"))?;
+        json::write_student(report, shard, &report_path(folder, name, "json"))?;
     }
     if let (Some(folder), Ok(report)) = (options.junit, report) {
-        report::write_junit(report, name, &report_path(folder, name, "xml"))?;
+        junit::write(report, name, &report_path(folder, name, "xml"))?;
     }
     Ok(())
 }

@@ -2,7 +2,9 @@
 //! `gradescope-autograder` and `gradescope-run`, as `lesson13-grader`
 //! (and `cargo xtask`) parse them.
 
-use crate::{autograder, default_jobs, grade, merge};
+use crate::commands::{grade, gradescope, merge_reports};
+use crate::default_jobs;
+use anyhow::Result;
 
 /// The instructors' commands.
 #[derive(clap::Subcommand)]
@@ -43,7 +45,7 @@ pub enum Command {
     /// --submissions DIR --shard K/N --json OUT_K) into one summary,
     /// gradebook and class report: the same as an unsharded run's. Fails if
     /// a shard is missing or a student was graded twice.
-    MergeReports(merge::Args),
+    MergeReports(merge_reports::Args),
     /// Write Gradescope's autograder package to OUT (a .zip to upload):
     /// setup.sh installs the pinned toolchain and pre-builds the
     /// dependencies; run_autograder grades /autograder/submission into
@@ -70,11 +72,11 @@ pub enum Command {
 }
 
 /// Runs one of the instructors' commands.
-pub fn run(command: Command) -> Result<(), String> {
+pub fn run(command: Command) -> Result<()> {
     match command {
         Command::Grade(args) => grade::run(&args),
-        Command::MergeReports(args) => merge::run(&args),
-        Command::GradescopeAutograder { out, toolchain } => autograder::package(
+        Command::MergeReports(args) => merge_reports::run(&args),
+        Command::GradescopeAutograder { out, toolchain } => gradescope::package(
             &out,
             toolchain.as_deref(),
         )
@@ -97,6 +99,6 @@ pub fn run(command: Command) -> Result<(), String> {
         Command::GradescopeRun {
             autograder_root,
             jobs,
-        } => autograder::run(&autograder::root(autograder_root.as_deref()), jobs),
+        } => gradescope::run(&gradescope::root(autograder_root.as_deref()), jobs),
     }
 }

@@ -18,6 +18,7 @@
 
 use crate::manifest;
 use crate::workspace;
+use anyhow::{Context, Result};
 use lesson13_runner::sandbox::set_mode;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -38,21 +39,21 @@ pub struct GradingCopy {
 
 impl GradingCopy {
     /// Deletes stale grading folders, then writes a fresh copy.
-    pub fn new() -> Result<GradingCopy, String> {
+    pub fn new() -> Result<GradingCopy> {
         remove_stale();
         let dir = tempfile::Builder::new()
             .prefix(PREFIX)
             .tempdir()
-            .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+            .context("cannot create a temporary folder")?;
         let lock = Lock::create(&dir.path().join(LOCK))?;
         let copy = GradingCopy { dir, _lock: lock };
         write(&copy.path())?;
         std::fs::create_dir(copy.sandbox_dir())
-            .map_err(|e| format!("cannot create {}: {e}", copy.sandbox_dir().display()))?;
+            .with_context(|| format!("cannot create {}", copy.sandbox_dir().display()))?;
         // The test (maybe `nobody`) must reach sandbox/ but not ws/.
-        set_mode(&copy.path(), 0o700)?;
-        set_mode(&copy.sandbox_dir(), 0o711)?;
-        set_mode(copy.dir.path(), 0o711)?;
+        set_mode(&copy.path(), 0o700).map_err(anyhow::Error::msg)?;
+        set_mode(&copy.sandbox_dir(), 0o711).map_err(anyhow::Error::msg)?;
+        set_mode(copy.dir.path(), 0o711).map_err(anyhow::Error::msg)?;
         Ok(copy)
     }
 
@@ -69,14 +70,14 @@ impl GradingCopy {
 
 /// Writes the exercise crates (hidden tests included), the testkit, and a
 /// manifest and lock file for just those.
-fn write(out: &Path) -> Result<(), String> {
+fn write(out: &Path) -> Result<()> {
     let root = workspace::root();
     for member in manifest::members() {
         let keep = |path: &Path| path.file_name().is_none_or(|n| n != "target");
         workspace::copy_dir(&root.join(member), &out.join(member), &keep)?;
     }
     std::fs::copy(root.join("Cargo.lock"), out.join("Cargo.lock"))
-        .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
+        .context("cannot copy Cargo.lock")?;
     manifest::write_manifest(&root, out)?;
     manifest::trim_lock_file(out)
 }
@@ -112,16 +113,18 @@ type LockInner = File;
 impl Lock {
     /// Creates the lock file at `path`, locked. It is locked under another
     /// name and then renamed, so no other run ever finds it unlocked.
-    fn create(path: &Path) -> Result<Lock, String> {
-        let fail = |e: &dyn std::fmt::Display| format!("cannot lock {}: {e}", path.display());
+    fn create(path: &Path) -> Result<Lock> {
+        let fail = || format!("cannot lock {}", path.display());
         let partial = path.with_extension("new");
-        let file = File::create(&partial).map_err(|e| fail(&e))?;
+        let file = File::create(&partial).with_context(fail)?;
         #[cfg(unix)]
         let file = {
             use nix::fcntl::{Flock, FlockArg};
-            Flock::lock(file, FlockArg::LockExclusiveNonblock).map_err(|(_, e)| fail(&e))?
+            Flock::lock(file, FlockArg::LockExclusiveNonblock)
+                .map_err(|(_, e)| e)
+                .with_context(fail)?
         };
-        std::fs::rename(&partial, path).map_err(|e| fail(&e))?;
+        std::fs::rename(&partial, path).with_context(fail)?;
         Ok(Lock(file))
     }
 

@@ -19,7 +19,7 @@ fn main() -> ExitCode {
     match lesson13_grader::cli::run(Cli::parse().command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(why) => {
-            eprintln!("error: {why}");
+            eprintln!("error: {why:#}");
             ExitCode::FAILURE
         }
     }

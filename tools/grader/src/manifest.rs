@@ -2,6 +2,7 @@
 //! this workspace's crates: a grading copy (the exercise crates and the
 //! testkit) or the student bundle (those and the student runner).
 
+use anyhow::{Context, Result};
 use lesson13_runner::exercises::ALL;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -23,11 +24,11 @@ pub const STUDENT_TOOLS: [&str; 2] = ["tools/runner", "tools/student"];
 /// The workspace manifest for the copy at `out`: its members (those of
 /// [`members`] and [`STUDENT_TOOLS`] it holds), only the shared dependencies
 /// they use, and none of the maintainers' comments.
-pub fn write_manifest(root: &Path, out: &Path) -> Result<(), String> {
+pub fn write_manifest(root: &Path, out: &Path) -> Result<()> {
     let course = read_manifest(&root.join("Cargo.toml"))?;
     let workspace = course["workspace"]
         .as_table()
-        .ok_or("Cargo.toml has no [workspace] table")?;
+        .context("Cargo.toml has no [workspace] table")?;
     let present: Vec<&str> = members()
         .into_iter()
         .chain(STUDENT_TOOLS)
@@ -65,15 +66,14 @@ pub fn write_manifest(root: &Path, out: &Path) -> Result<(), String> {
     }
     bundle.insert("lints", lints);
     manifest.insert("workspace", toml_edit::Item::Table(bundle));
-    std::fs::write(out.join("Cargo.toml"), manifest.to_string())
-        .map_err(|e| format!("cannot write Cargo.toml: {e}"))
+    std::fs::write(out.join("Cargo.toml"), manifest.to_string()).context("cannot write Cargo.toml")
 }
 
-fn read_manifest(path: &Path) -> Result<toml_edit::DocumentMut, String> {
+fn read_manifest(path: &Path) -> Result<toml_edit::DocumentMut> {
     std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .with_context(|| format!("cannot read {}", path.display()))?
         .parse()
-        .map_err(|e| format!("{}: {e}", path.display()))
+        .with_context(|| format!("{}", path.display()))
 }
 
 /// The names of the `[workspace.dependencies]` a member's manifest uses
@@ -136,16 +136,16 @@ fn strip_value(value: &mut toml_edit::Value) {
 /// Offline is enough, since building this workspace's tools already read the
 /// index for every package of its lock file; a grading server may have no
 /// network at all.
-pub fn trim_lock_file(out: &Path) -> Result<(), String> {
+pub fn trim_lock_file(out: &Path) -> Result<()> {
     let output = Command::new(env!("CARGO"))
         .args(["update", "--workspace", "--offline", "--quiet"])
         .current_dir(out)
         .output()
-        .map_err(|e| format!("could not run cargo: {e}"))?;
+        .context("could not run cargo")?;
     if output.status.success() {
         Ok(())
     } else {
-        Err(format!(
+        Err(anyhow::anyhow!(
             "cargo could not trim the lock file to the copy's crates ({}):\n{}",
             output.status,
             String::from_utf8_lossy(&output.stderr).trim_end()

@@ -7,9 +7,9 @@
 //! shared among its tests in proportion to their weights, and only a test
 //! that passed earns its share.
 
-use crate::report::{ExerciseReport, Report, Score, Status};
+use anyhow::{Context, Result, bail};
+use lesson13_runner::TestStatus;
 use lesson13_runner::exercises::{ALL, Exercise};
-use lesson13_runner::{TestResult, TestStatus};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -145,7 +145,7 @@ pub fn names(key: &str, test: &str) -> bool {
 impl Scheme {
     /// Reads the scheme from `path`, or from the workspace's `grading.toml`;
     /// without that file, the defaults.
-    pub fn load(path: Option<&Path>, root: &Path) -> Result<Scheme, String> {
+    pub fn load(path: Option<&Path>, root: &Path) -> Result<Scheme> {
         let default = root.join(FILE);
         let path = match path {
             Some(path) => path,
@@ -153,37 +153,35 @@ impl Scheme {
             None => &default,
         };
         let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read the grading scheme {}: {e}", path.display()))?;
-        Scheme::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+            .with_context(|| format!("cannot read the grading scheme {}", path.display()))?;
+        Scheme::parse(&text).with_context(|| format!("{}", path.display()))
     }
 
     /// Parses and checks a scheme.
-    pub fn parse(text: &str) -> Result<Scheme, String> {
-        let scheme: Scheme = toml_edit::de::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<Scheme> {
+        let scheme: Scheme = toml_edit::de::from_str(text)?;
         scheme.check()?;
         Ok(scheme)
     }
 
-    fn check(&self) -> Result<(), String> {
+    fn check(&self) -> Result<()> {
         let known = |krate: &str| ALL.iter().any(|e| e.krate == krate);
         let crates = || ALL.map(|e| e.krate).join(", ");
         for (krate, exercise) in &self.exercise {
             if !known(krate) {
-                return Err(format!(
+                bail!(
                     "[exercise.{krate}]: no such exercise (they are {})",
                     crates()
-                ));
+                );
             }
             if !(exercise.points.is_finite() && exercise.points >= 0.0) {
-                return Err(format!(
-                    "[exercise.{krate}] points must be a number, 0 or more"
-                ));
+                bail!("[exercise.{krate}] points must be a number, 0 or more");
             }
             for (test, weight) in &exercise.weights {
                 if !(weight.is_finite() && *weight >= 0.0) {
-                    return Err(format!(
+                    bail!(
                         "[exercise.{krate}.weights] {test}: a weight must be a number, 0 or more"
-                    ));
+                    );
                 }
             }
         }
@@ -192,11 +190,11 @@ impl Scheme {
                 match key.split_once("::") {
                     Some((krate, name)) if known(krate) && !name.is_empty() => {}
                     _ => {
-                        return Err(format!(
+                        bail!(
                             "misconception {:?}: {key:?} is not `<crate>::<test>` with one of {}",
                             misconception.name,
                             crates()
-                        ));
+                        );
                     }
                 }
             }
@@ -251,179 +249,11 @@ impl Scheme {
         });
         weights.chain(misconceptions).collect()
     }
-
-    /// Fills in the points of every exercise of `report`, and its total.
-    pub fn score(&self, report: &mut Report) {
-        for exercise in &mut report.exercises {
-            let max = self.points(&exercise.krate);
-            exercise.score = Score::of(round(max * self.share(exercise)), max);
-        }
-        report.score = Score::of(
-            round(report.exercises.iter().map(|e| e.score.points).sum()),
-            round(report.exercises.iter().map(|e| e.score.max_points).sum()),
-        );
-    }
-
-    /// A test's points and the most it could earn.
-    pub fn test_points(&self, exercise: &ExerciseReport, test: &TestResult) -> (f64, f64) {
-        let all: f64 = exercise
-            .tests
-            .iter()
-            .map(|t| self.weight(&exercise.krate, &t.name))
-            .sum();
-        if all == 0.0 {
-            return (0.0, 0.0);
-        }
-        let max = exercise.score.max_points * self.weight(&exercise.krate, &test.name) / all;
-        let earned = if earns(test.status) { max } else { 0.0 };
-        (earned, max)
-    }
-
-    /// The share of the exercise's points its passing tests earn, 0 to 1.
-    fn share(&self, exercise: &ExerciseReport) -> f64 {
-        if !tests_count(exercise.status) {
-            return 0.0;
-        }
-        let (mut earned, mut all) = (0.0, 0.0);
-        for test in &exercise.tests {
-            let weight = self.weight(&exercise.krate, &test.name);
-            all += weight;
-            if earns(test.status) {
-                earned += weight;
-            }
-        }
-        if all == 0.0 { 0.0 } else { earned / all }
-    }
-}
-
-/// Whether an exercise's tests earn points. Only an exercise whose tests ran
-/// can earn any; a new status must say which it is.
-fn tests_count(status: Status) -> bool {
-    match status {
-        Status::Pass | Status::Fail | Status::Timeout => true,
-        Status::CompileError | Status::Rejected | Status::Missing => false,
-    }
-}
-
-/// Whether a test earns its share: only a pass does.
-fn earns(status: TestStatus) -> bool {
-    match status {
-        TestStatus::Pass => true,
-        TestStatus::Fail | TestStatus::Timeout => false,
-    }
-}
-
-impl Score {
-    /// `points` out of `max`.
-    pub fn of(points: f64, max: f64) -> Score {
-        Score {
-            points,
-            max_points: max,
-            percent: percent(points, max),
-        }
-    }
-}
-
-/// Points are kept to two decimals, as gradebooks show them.
-pub fn round(points: f64) -> f64 {
-    (points * 100.0).round() / 100.0
-}
-
-/// `points` out of `max` as a percentage, two decimals; 0 when `max` is 0.
-pub fn percent(points: f64, max: f64) -> f64 {
-    if max == 0.0 {
-        0.0
-    } else {
-        round(100.0 * points / max)
-    }
-}
-
-/// A number of points as a gradebook shows it: `25`, `12.5`, `20.83`.
-pub fn show(points: f64) -> String {
-    let text = format!("{:.2}", round(points));
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::tests::exercise;
-
-    #[test]
-    fn without_a_file_every_exercise_is_worth_25_and_every_test_weighs_1() {
-        let scheme = Scheme::default();
-        let mut report = Report::new(vec![
-            exercise(
-                "lesson13-oneshot",
-                Status::Fail,
-                &[
-                    ("hidden::graded::a", TestStatus::Pass),
-                    ("hidden::graded::b", TestStatus::Fail),
-                    ("hidden::graded::c", TestStatus::Timeout),
-                    ("public::lesson::d", TestStatus::Pass),
-                ],
-            ),
-            exercise("lesson13-mpsc", Status::CompileError, &[]),
-        ]);
-        scheme.score(&mut report);
-        assert_eq!(report.exercises[0].score.points, 12.5);
-        assert_eq!(report.exercises[0].score.percent, 50.0);
-        assert_eq!(report.exercises[1].score.points, 0.0);
-        assert_eq!(report.exercises[1].score.max_points, 25.0);
-        assert_eq!((report.score.points, report.score.max_points), (12.5, 50.0));
-        assert_eq!(report.score.percent, 25.0);
-    }
-
-    #[test]
-    fn weights_share_the_points_and_the_longest_matching_key_wins() {
-        let scheme = Scheme::parse(
-            "[exercise.lesson13-bounded]\npoints = 40\n\
-             [exercise.lesson13-bounded.weights]\n\
-             api_matches_the_contract = 0\n\
-             \"exercise3::tests::api_matches_the_contract\" = 2\n\
-             the_capacity_is_exact = 3\n",
-        )
-        .unwrap();
-        let tests = [
-            ("hidden::graded::api_matches_the_contract", TestStatus::Fail),
-            (
-                "hidden::graded::exercise3::tests::api_matches_the_contract",
-                TestStatus::Pass,
-            ),
-            ("hidden::graded::the_capacity_is_exact", TestStatus::Fail),
-            ("public::lesson::channel_of_2", TestStatus::Pass),
-        ];
-        let mut report = Report::new(vec![exercise("lesson13-bounded", Status::Fail, &tests)]);
-        scheme.score(&mut report);
-        // Weights 0 + 2 + 3 + 1 = 6; the passing ones weigh 2 + 1.
-        assert_eq!(report.exercises[0].score.points, 20.0);
-        assert_eq!(report.score.max_points, 40.0);
-        let e = &report.exercises[0];
-        assert_eq!(scheme.test_points(e, &e.tests[2]), (0.0, 20.0));
-        assert_eq!(scheme.test_points(e, &e.tests[0]), (0.0, 0.0));
-    }
-
-    #[test]
-    fn a_test_that_did_not_pass_earns_nothing_and_an_exercise_that_did_not_run_nothing() {
-        let scheme = Scheme::default();
-        for status in [TestStatus::Fail, TestStatus::Timeout] {
-            let mut report = Report::new(vec![exercise(
-                "lesson13-oneshot",
-                Status::Timeout,
-                &[("hidden::graded::a", status)],
-            )]);
-            scheme.score(&mut report);
-            assert_eq!(report.score.points, 0.0, "{status:?}");
-        }
-        // Test results without a build are not trusted for points.
-        let mut report = Report::new(vec![exercise(
-            "lesson13-oneshot",
-            Status::Missing,
-            &[("hidden::graded::a", TestStatus::Pass)],
-        )]);
-        scheme.score(&mut report);
-        assert_eq!(report.score.points, 0.0);
-    }
 
     #[test]
     fn a_scheme_with_a_typo_is_refused_with_the_reason() {
@@ -440,7 +270,9 @@ mod tests {
                 "is not `<crate>::<test>`",
             ),
         ] {
-            let error = Scheme::parse(text).unwrap_err();
+            let error = Scheme::parse(text)
+                .map_err(|e| format!("{e:#}"))
+                .unwrap_err();
             assert!(error.contains(expected), "{text}: {error}");
         }
     }
@@ -470,14 +302,6 @@ mod tests {
         assert!(names("x", "x"));
         assert!(!names("x", "hidden::graded::xx"));
         assert!(!names("x", "hidden::graded::ax"));
-    }
-
-    #[test]
-    fn points_show_as_a_gradebook_shows_them() {
-        assert_eq!(show(25.0), "25");
-        assert_eq!(show(12.5), "12.5");
-        assert_eq!(show(20.833_333), "20.83");
-        assert_eq!(show(0.0), "0");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! shard `i mod N + 1`: every student lands in exactly one shard, the same
 //! one on every machine, and the shards differ in size by at most one.
 
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 

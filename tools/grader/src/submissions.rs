@@ -11,6 +11,7 @@
 //! submission count (no symbolic link out of it), each at most
 //! [`MAX_FILE_BYTES`].
 
+use anyhow::{Context, Result, bail};
 use lesson13_runner::exercises::{ALL, Exercise};
 use std::ffi::OsStr;
 use std::io::Read;
@@ -51,18 +52,18 @@ pub struct Class {
 }
 
 /// Lists the students of `class`.
-pub fn list(class: &Path) -> Result<Class, String> {
+pub fn list(class: &Path) -> Result<Class> {
     folder_or_explain(class, "--submissions")?;
     let entries =
-        std::fs::read_dir(class).map_err(|e| format!("cannot read {}: {e}", class.display()))?;
+        std::fs::read_dir(class).with_context(|| format!("cannot read {}", class.display()))?;
     let mut found = Class::default();
     for entry in entries {
-        let entry = entry.map_err(|e| format!("cannot read {}: {e}", class.display()))?;
+        let entry = entry.with_context(|| format!("cannot read {}", class.display()))?;
         let (path, file_name) = (entry.path(), entry.file_name());
         let shown = file_name.to_string_lossy().into_owned();
         let kind = entry
             .file_type()
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            .with_context(|| format!("cannot read {}", path.display()))?;
         let zip = kind.is_file() && path.extension().is_some_and(|x| x == "zip");
         if file_name.to_str().is_some_and(|n| n.starts_with('.')) || file_name == "__MACOSX" {
             found.skipped.push(format!("{shown} (not a student)"));
@@ -89,20 +90,20 @@ pub fn list(class: &Path) -> Result<Class, String> {
     found.students.sort_by(|a, b| a.name.cmp(&b.name));
     found.skipped.sort();
     if let Some(pair) = found.students.windows(2).find(|w| w[0].name == w[1].name) {
-        return Err(format!(
+        bail!(
             "{} and {} would both be graded as student {:?} (a folder and a zip of the same \
              name, or names that differ only in bytes that are not UTF-8): rename one",
             pair[0].path.display(),
             pair[1].path.display(),
             pair[0].name
-        ));
+        );
     }
     if found.students.is_empty() {
-        return Err(format!(
+        bail!(
             "{} has no student folders: expected one folder (or .zip) per student{}",
             class.display(),
             skipped_note(&found.skipped)
-        ));
+        );
     }
     Ok(found)
 }
@@ -116,21 +117,21 @@ fn skipped_note(skipped: &[String]) -> String {
 }
 
 /// `Ok` if `path` is a folder; else an error that says what it is instead.
-pub fn folder_or_explain(path: &Path, flag: &str) -> Result<(), String> {
+pub fn folder_or_explain(path: &Path, flag: &str) -> Result<()> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) if path.extension().is_some_and(|x| x == "zip") => Err(format!(
+        Ok(_) if path.extension().is_some_and(|x| x == "zip") => Err(anyhow::anyhow!(
             "{flag} {}: is a file, not a folder: unzip it first",
             path.display()
         )),
-        Ok(_) => Err(format!(
+        Ok(_) => Err(anyhow::anyhow!(
             "{flag} {}: is a file, not a folder",
             path.display()
         )),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(format!("{flag} {}: no such folder", path.display()))
+            Err(anyhow::anyhow!("{flag} {}: no such folder", path.display()))
         }
-        Err(e) => Err(format!("{flag} {}: {e}", path.display())),
+        Err(e) => Err(anyhow::anyhow!("{flag} {}: {e}", path.display())),
     }
 }
 
@@ -153,7 +154,7 @@ pub struct Located {
 }
 
 /// Finds the exercise files of the submission at `path`, a folder or a zip.
-pub fn locate(path: &Path) -> Result<Located, String> {
+pub fn locate(path: &Path) -> Result<Located> {
     if path.is_file() {
         return in_zip(path, &file_label(path));
     }
@@ -188,7 +189,7 @@ fn file_label(path: &Path) -> String {
 
 /// The exercise files in `dir` or its single sub-folder: laid out as a
 /// workspace, or loose. `label` names `dir` in `found_in` (a zip's name).
-fn in_folder(dir: &Path, label: Option<&str>) -> Result<Option<Located>, String> {
+fn in_folder(dir: &Path, label: Option<&str>) -> Result<Option<Located>> {
     let mut candidates = vec![(dir.to_path_buf(), None)];
     if let [single] = visible_entries(dir)
         .into_iter()
@@ -234,9 +235,8 @@ fn in_folder(dir: &Path, label: Option<&str>) -> Result<Option<Located>, String>
         for (exercise, file) in laid_files.chain(loose.iter().cloned()) {
             let to = scratch.path().join(exercise.lib_rs());
             std::fs::create_dir_all(to.parent().expect("lib.rs has a parent"))
-                .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-            std::fs::copy(&file, &to)
-                .map_err(|e| format!("cannot copy {}: {e}", file.display()))?;
+                .with_context(|| format!("cannot create {}", to.display()))?;
+            std::fs::copy(&file, &to).with_context(|| format!("cannot copy {}", file.display()))?;
             exercises.push(exercise);
         }
         exercises.sort_by_key(|e| e.number);
@@ -320,7 +320,7 @@ fn visible_entries(dir: &Path) -> Vec<PathBuf> {
 
 /// The exercise files in a zip: its entries that could be one are taken out
 /// (nothing else is written), then looked for as in a folder.
-fn in_zip(zip: &Path, label: &str) -> Result<Located, String> {
+fn in_zip(zip: &Path, label: &str) -> Result<Located> {
     let scratch = crate::workspace::temp_dir("submission-zip-")?;
     let unreadable = |why: String| Located {
         dir: scratch.path().to_path_buf(),
@@ -330,7 +330,7 @@ fn in_zip(zip: &Path, label: &str) -> Result<Located, String> {
         _scratch: None,
     };
     if let Err(why) = extract_candidates(zip, scratch.path()) {
-        return Ok(unreadable(why));
+        return Ok(unreadable(format!("{why:#}")));
     }
     match in_folder(scratch.path(), Some(label))? {
         Some(mut found) => {
@@ -370,17 +370,17 @@ fn could_be_exercise(path: &Path) -> bool {
 /// Takes the entries of `zip` that could be exercise files out into `into`,
 /// each bounded to [`MAX_FILE_BYTES`]; paths that leave the folder are
 /// ignored.
-fn extract_candidates(zip: &Path, into: &Path) -> Result<(), String> {
-    let file = std::fs::File::open(zip).map_err(|e| e.to_string())?;
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| e.to_string())?;
+fn extract_candidates(zip: &Path, into: &Path) -> Result<()> {
+    let file = std::fs::File::open(zip)?;
+    let mut archive = zip::ZipArchive::new(file)?;
     if archive.len() > MAX_ZIP_ENTRIES {
-        return Err(format!(
+        bail!(
             "it has {} entries, more than {MAX_ZIP_ENTRIES}",
             archive.len()
-        ));
+        );
     }
     for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).map_err(|e| e.to_string())?;
+        let mut entry = archive.by_index(i)?;
         let Some(path) = entry.enclosed_name() else {
             continue;
         };
@@ -391,14 +391,14 @@ fn extract_candidates(zip: &Path, into: &Path) -> Result<(), String> {
         (&mut entry)
             .take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+            .with_context(|| format!("{}", path.display()))?;
         if bytes.len() as u64 > MAX_FILE_BYTES {
             continue;
         }
         let to = into.join(&path);
         std::fs::create_dir_all(to.parent().expect("an entry has a parent"))
-            .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
-        std::fs::write(&to, bytes).map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+            .with_context(|| format!("cannot create {}", to.display()))?;
+        std::fs::write(&to, bytes).with_context(|| format!("cannot write {}", to.display()))?;
     }
     Ok(())
 }
@@ -510,16 +510,23 @@ mod tests {
         let file = elsewhere.path().join("class.zip");
         write(&file, "");
         assert_eq!(
-            list(&file).unwrap_err(),
+            list(&file).map_err(|e| format!("{e:#}")).unwrap_err(),
             format!(
                 "--submissions {}: is a file, not a folder: unzip it first",
                 file.display()
             )
         );
         let missing = class.path().join("nope");
-        assert!(list(&missing).unwrap_err().ends_with("no such folder"));
+        assert!(
+            list(&missing)
+                .map_err(|e| format!("{e:#}"))
+                .unwrap_err()
+                .ends_with("no such folder")
+        );
         std::fs::create_dir(class.path().join(".git")).unwrap();
-        let error = list(class.path()).unwrap_err();
+        let error = list(class.path())
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(
             error.contains("no student folders") && error.contains(".git (not a student)"),
             "{error}"
@@ -531,7 +538,9 @@ mod tests {
         let class = tempfile::tempdir().unwrap();
         std::fs::create_dir(class.path().join("alice")).unwrap();
         zip_of(&class.path().join("alice.zip"), &[]);
-        let error = list(class.path()).unwrap_err();
+        let error = list(class.path())
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(
             error.contains("both be graded as student \"alice\""),
             "{error}"

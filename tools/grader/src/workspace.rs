@@ -1,5 +1,6 @@
 //! Where things are, and clean copies of the workspace to test in.
 
+use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -16,10 +17,10 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The workspace's target folder: `CARGO_TARGET_DIR` when that is set, as
-/// for cargo, else `target/`.
+/// The workspace's target folder, as cargo picks it (see
+/// [`lesson13_runner::target_dir`]).
 pub fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+    lesson13_runner::target_dir(&root())
 }
 
 /// A target folder for builds in workspace copies, kept between runs so
@@ -29,18 +30,18 @@ pub fn scratch_target_dir() -> PathBuf {
 }
 
 /// The tools' own temporary folders go under `target/`, so they stay out of git.
-pub fn temp_dir(prefix: &str) -> Result<tempfile::TempDir, String> {
+pub fn temp_dir(prefix: &str) -> Result<tempfile::TempDir> {
     let parent = root().join("target").join("tmp");
     std::fs::create_dir_all(&parent)
-        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        .with_context(|| format!("cannot create {}", parent.display()))?;
     tempfile::Builder::new()
         .prefix(prefix)
         .tempdir_in(&parent)
-        .map_err(|e| format!("cannot create a temporary folder: {e}"))
+        .context("cannot create a temporary folder")
 }
 
 /// Copies the workspace at `from` into `to`, leaving out `target/` and `.git/`.
-pub fn copy_workspace(from: &Path, to: &Path) -> Result<(), String> {
+pub fn copy_workspace(from: &Path, to: &Path) -> Result<()> {
     copy_dir(from, to, &|path: &Path| {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         name != "target" && name != ".git"
@@ -48,36 +49,36 @@ pub fn copy_workspace(from: &Path, to: &Path) -> Result<(), String> {
 }
 
 /// Copies `from` into `to`, recursively, keeping the entries `keep` accepts.
-pub fn copy_dir(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<(), String> {
-    let fail = |e: std::io::Error, p: &Path| format!("cannot copy {}: {e}", p.display());
-    std::fs::create_dir_all(to).map_err(|e| fail(e, to))?;
-    for entry in std::fs::read_dir(from).map_err(|e| fail(e, from))? {
-        let entry = entry.map_err(|e| fail(e, from))?;
+pub fn copy_dir(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) -> Result<()> {
+    let fail = |p: &Path| format!("cannot copy {}", p.display());
+    std::fs::create_dir_all(to).with_context(|| fail(to))?;
+    for entry in std::fs::read_dir(from).with_context(|| fail(from))? {
+        let entry = entry.with_context(|| fail(from))?;
         let path = entry.path();
         if !keep(&path) {
             continue;
         }
         let dest = to.join(entry.file_name());
-        if entry.file_type().map_err(|e| fail(e, &path))?.is_dir() {
+        if entry.file_type().with_context(|| fail(&path))?.is_dir() {
             copy_dir(&path, &dest, keep)?;
         } else {
-            std::fs::copy(&path, &dest).map_err(|e| fail(e, &path))?;
+            std::fs::copy(&path, &dest).with_context(|| fail(&path))?;
         }
     }
     Ok(())
 }
 
 /// `cargo <args>` in the workspace root, with the output shown; `Err` if it fails.
-pub fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
+pub fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<()> {
     let status = Command::new(env!("CARGO"))
         .args(args)
         .envs(envs.iter().copied())
         .current_dir(root())
         .status()
-        .map_err(|e| format!("could not run cargo: {e}"))?;
+        .context("could not run cargo")?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+        bail!("`cargo {}` failed ({status})", args.join(" "))
     }
 }

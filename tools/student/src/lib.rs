@@ -36,15 +36,10 @@ pub struct Workspace {
 impl Workspace {
     /// The workspace at `root`, with the target folder cargo would use.
     pub fn new(root: &Path) -> Self {
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .map(|t| if t.is_absolute() { t } else { root.join(t) })
-            .unwrap_or_else(|| root.join("target"));
         Workspace {
             root: root.to_path_buf(),
-            target,
-            // Twice the cores: most tests wait rather than compute.
-            jobs: 2 * std::thread::available_parallelism().map_or(1, |n| n.get()),
+            target: lesson13_runner::target_dir(root),
+            jobs: lesson13_runner::default_jobs(),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! and this tooling. Grading the bundle's `lib.rs` files with
 //! `cargo xtask grade --submission` puts the hidden tests back.
 
+use anyhow::{Context, Result, bail};
 use lesson13_grader::manifest::{
     HIDDEN_TESTS, STUDENT_TOOLS, members, trim_lock_file, write_manifest,
 };
@@ -19,43 +20,43 @@ use std::path::Path;
 ///
 /// The bundle is written into a new folder beside `out` and renamed to
 /// `out` once whole, so a failed export leaves nothing behind.
-pub fn export(out: &Path) -> Result<(), String> {
+pub fn export(out: &Path) -> Result<()> {
     if out.exists() && out.read_dir().map_or(true, |mut d| d.next().is_some()) {
-        return Err(format!(
+        bail!(
             "{} already exists and is not empty: choose a new folder",
             out.display()
-        ));
+        );
     }
     let parent = match out.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(parent)
-        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        .with_context(|| format!("cannot create {}", parent.display()))?;
     let staging = tempfile::Builder::new()
         .prefix(".lesson13-bundle-")
         .tempdir_in(parent)
-        .map_err(|e| format!("cannot create a folder in {}: {e}", parent.display()))?;
+        .with_context(|| format!("cannot create a folder in {}", parent.display()))?;
     write_bundle(staging.path())?;
     // A temporary folder is the owner's alone; the bundle is to be shared.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| format!("cannot open up {}: {e}", staging.path().display()))?;
+            .with_context(|| format!("cannot open up {}", staging.path().display()))?;
     }
     if out.exists() {
-        std::fs::remove_dir(out).map_err(|e| format!("cannot replace {}: {e}", out.display()))?;
+        std::fs::remove_dir(out).with_context(|| format!("cannot replace {}", out.display()))?;
     }
     std::fs::rename(staging.path(), out)
-        .map_err(|e| format!("cannot move the bundle to {}: {e}", out.display()))?;
+        .with_context(|| format!("cannot move the bundle to {}", out.display()))?;
     // Renamed: nothing left for the guard to delete.
     let _ = staging.keep();
     Ok(())
 }
 
 /// Writes the whole bundle into the empty folder `out`.
-fn write_bundle(out: &Path) -> Result<(), String> {
+fn write_bundle(out: &Path) -> Result<()> {
     let root = workspace::root();
     for member in members().into_iter().chain(STUDENT_TOOLS) {
         let keep = |path: &Path| {
@@ -66,7 +67,7 @@ fn write_bundle(out: &Path) -> Result<(), String> {
     }
     for file in ["Cargo.lock", "rustfmt.toml"] {
         std::fs::copy(root.join(file), out.join(file))
-            .map_err(|e| format!("cannot copy {file}: {e}"))?;
+            .with_context(|| format!("cannot copy {file}"))?;
     }
     let written = [
         ("README.md", include_str!("../bundle/README.md")),
@@ -77,11 +78,11 @@ fn write_bundle(out: &Path) -> Result<(), String> {
         let path = out.join(file);
         std::fs::create_dir_all(path.parent().unwrap_or(out))
             .and_then(|()| std::fs::write(&path, text))
-            .map_err(|e| format!("cannot write {file}: {e}"))?;
+            .with_context(|| format!("cannot write {file}"))?;
     }
     // A fresh start at Exercise 1, so the first `cargo xtask` needs no
     // test run to find out where the student is.
-    Progress::at(0).save(out)?;
+    Progress::at(0).save(out).map_err(anyhow::Error::msg)?;
     write_manifest(&root, out)?;
     trim_lock_file(out)
 }

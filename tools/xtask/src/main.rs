@@ -1,30 +1,26 @@
-//! The project's own commands, run as `cargo xtask <command>`.
+//! The maintainers' commands, run as `cargo xtask <command>` (through the
+//! dispatcher, `tools/dispatch`). Grading is the grader's
+//! (`lesson13-grader`, `tools/grader`) and the student commands are the
+//! student runner's (`tools/student`); this binary knows their commands too,
+//! so its help lists everything, but it holds no grading logic.
 //!
-//! One module per command, the rest shared:
+//! One module per command:
 //!
-//! - `verify`: the test command (its checks in `verify/`), with `fixtures`
-//!   (the grading fixtures and the bundle round trip);
-//! - `grade`: grading submissions, with `report` (the report types and their
-//!   terminal, JSON and JUnit writers);
-//! - `bundle`: the student workspace;
+//! - `verify`: the test command, one module (or folder) per check in
+//!   `verify/`;
 //! - `catalogue`: the bug catalogue (its parts in `catalogue/`);
+//! - `bundle`: the student workspace;
 //! - `flakes`: the solutions' tests, many times over;
-//! - `bench_summary`: the benchmark table;
-//! - shared: `exercises` (the four exercises), `workspace` (paths, copies
-//!   of the workspace, running cargo).
+//! - `bench_summary`: the benchmark table.
 
 mod bench_summary;
 mod bundle;
 mod catalogue;
-mod class_check;
-mod fixtures;
 mod flakes;
-mod hostile;
-mod runner_drive;
 mod verify;
 
 use clap::{Parser, Subcommand};
-use lesson13_grader::grade::at_least_one;
+use lesson13_grader::commands::grade::at_least_one;
 use lesson13_grader::{default_jobs, workspace};
 use std::process::ExitCode;
 
@@ -143,7 +139,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(why) => {
-            eprintln!("error: {why}");
+            eprintln!("error: {why:#}");
             ExitCode::FAILURE
         }
     }

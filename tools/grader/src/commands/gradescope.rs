@@ -18,9 +18,13 @@
 //! Both take their root from `LESSON13_AUTOGRADER_ROOT` (default
 //! `/autograder`), so verify runs `run_autograder` on a fake root.
 
-use crate::outputs::{self, Kind, Output};
+use crate::engine::reference::check_scheme_names;
+use crate::engine::{self, Settings, Submission};
+use crate::report::paths::{self, Kind, Output};
+use crate::report::{gradescope, terminal};
 use crate::scheme::Scheme;
-use crate::{class, gradescope, stamp, students, workspace};
+use crate::{stamp, submissions, workspace};
+use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use zip::write::SimpleFileOptions;
@@ -33,8 +37,8 @@ pub const DEFAULT_ROOT: &str = "/autograder";
 
 /// Writes the package to `out`. `toolchain` pins the Rust toolchain;
 /// default: the one this workspace builds with.
-pub fn package(out: &Path, toolchain: Option<&str>) -> Result<PackageSummary, String> {
-    outputs::prepare(
+pub fn package(out: &Path, toolchain: Option<&str>) -> Result<PackageSummary> {
+    paths::prepare(
         &[Output {
             flag: "gradescope-autograder",
             path: out,
@@ -44,20 +48,25 @@ pub fn package(out: &Path, toolchain: Option<&str>) -> Result<PackageSummary, St
     )?;
     let root = workspace::root();
     let scheme = Scheme::load(None, &root)?;
-    crate::grade::check_scheme_names(&scheme, &root)?;
+    check_scheme_names(&scheme, &root)?;
     let toolchain = match toolchain {
         Some(t) => t.to_owned(),
         None => current_toolchain(&root)?,
     };
     let mut files = source_files(&root)?;
     files.sort();
-    let fail = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", out.display());
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(out).map_err(|e| fail(&e))?);
+    // Written beside `out` and renamed once whole: a failure leaves no
+    // half-written package.
+    let folder = out.parent().filter(|p| !p.as_os_str().is_empty());
+    let partial = tempfile::NamedTempFile::new_in(folder.unwrap_or(Path::new(".")))
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    let writing = || format!("cannot write {}", out.display());
+    let mut zip = zip::ZipWriter::new(partial.reopen().with_context(writing)?);
     let options = SimpleFileOptions::default().unix_permissions(0o644);
     let scripts = SimpleFileOptions::default().unix_permissions(0o755);
-    let mut add = |name: &str, bytes: &[u8], options| -> Result<(), String> {
-        zip.start_file(name, options).map_err(|e| fail(&e))?;
-        zip.write_all(bytes).map_err(|e| fail(&e))
+    let mut add = |name: &str, bytes: &[u8], options| -> Result<()> {
+        zip.start_file(name, options).with_context(writing)?;
+        zip.write_all(bytes).with_context(writing)
     };
     add("setup.sh", setup_sh(&toolchain).as_bytes(), scripts)?;
     add(
@@ -73,11 +82,12 @@ pub fn package(out: &Path, toolchain: Option<&str>) -> Result<PackageSummary, St
     )?;
     for relative in &files {
         let bytes = std::fs::read(root.join(relative))
-            .map_err(|e| format!("cannot read {}: {e}", relative.display()))?;
+            .with_context(|| format!("cannot read {}", relative.display()))?;
         let name = relative.to_string_lossy().replace('\\', "/");
         add(&name, &bytes, options)?;
     }
-    zip.finish().map_err(|e| fail(&e))?;
+    zip.finish().with_context(writing)?;
+    partial.persist(out).with_context(writing)?;
     Ok(PackageSummary {
         files: files.len() + 3,
         toolchain,
@@ -98,13 +108,13 @@ pub struct PackageSummary {
 /// The workspace's sources, relative to `root`: the root manifest, lock
 /// file, scheme and cargo config, and every member's folder but `target/`
 /// and dot-entries.
-fn source_files(root: &Path) -> Result<Vec<PathBuf>, String> {
-    let text = std::fs::read_to_string(root.join("Cargo.toml"))
-        .map_err(|e| format!("cannot read Cargo.toml: {e}"))?;
-    let manifest: toml_edit::DocumentMut = text.parse().map_err(|e| format!("Cargo.toml: {e}"))?;
+fn source_files(root: &Path) -> Result<Vec<PathBuf>> {
+    let text =
+        std::fs::read_to_string(root.join("Cargo.toml")).context("cannot read Cargo.toml")?;
+    let manifest: toml_edit::DocumentMut = text.parse().context("Cargo.toml")?;
     let members: Vec<String> = manifest["workspace"]["members"]
         .as_array()
-        .ok_or("Cargo.toml has no [workspace] members")?
+        .context("Cargo.toml has no [workspace] members")?
         .iter()
         .filter_map(|m| m.as_str().map(str::to_owned))
         .collect();
@@ -125,19 +135,19 @@ fn source_files(root: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-fn collect(root: &Path, relative: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+fn collect(root: &Path, relative: &Path, files: &mut Vec<PathBuf>) -> Result<()> {
     let dir = root.join(relative);
     let entries =
-        std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name();
-        if students::is_skipped(&name) || name == "target" {
+        if submissions::is_skipped(&name) || name == "target" {
             continue;
         }
         let path = relative.join(&name);
         let kind = entry
             .file_type()
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            .with_context(|| format!("cannot read {}", path.display()))?;
         if kind.is_dir() {
             collect(root, &path, files)?;
         } else if kind.is_file() {
@@ -149,14 +159,14 @@ fn collect(root: &Path, relative: &Path, files: &mut Vec<PathBuf>) -> Result<(),
 
 /// The toolchain `rustc` is in the workspace: `1.95.0`, or
 /// `nightly-2026-05-01` for a nightly.
-fn current_toolchain(root: &Path) -> Result<String, String> {
+fn current_toolchain(root: &Path) -> Result<String> {
     let output = std::process::Command::new("rustc")
         .arg("--version")
         .current_dir(root)
         .output()
-        .map_err(|e| format!("could not run rustc: {e}"))?;
+        .context("could not run rustc")?;
     let text = String::from_utf8_lossy(&output.stdout);
-    toolchain_of(&text).ok_or_else(|| {
+    toolchain_of(&text).with_context(|| {
         format!("cannot read a version in `rustc --version`: {text:?}; pass --toolchain")
     })
 }
@@ -200,11 +210,12 @@ rustup toolchain install "$TOOLCHAIN" --profile minimal
 export RUSTUP_TOOLCHAIN="${{RUSTUP_TOOLCHAIN:-$TOOLCHAIN}}"
 
 cd "$SOURCE"
-cargo build --release --locked --package xtask
+# The grader alone: not the maintainers' tools or the student runner.
+cargo build --release --locked --package lesson13-grader
 # The stubs in place (the reference test lists), then as a submission (what
 # each student's build reuses).
-"$SOURCE/target/release/xtask" grade >/dev/null
-"$SOURCE/target/release/xtask" grade --submission "$SOURCE" >/dev/null
+"$SOURCE/target/release/lesson13-grader" grade >/dev/null
+"$SOURCE/target/release/lesson13-grader" grade --submission "$SOURCE" >/dev/null
 echo "setup.sh: the grader is built and the stubs graded with Rust $TOOLCHAIN"
 "#
     )
@@ -223,7 +234,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 export RUSTUP_TOOLCHAIN="${{RUSTUP_TOOLCHAIN:-{toolchain}}}"
 # The workspace the grader grades with is the package's.
 export LESSON13_WORKSPACE="$SOURCE"
-GRADER="${{LESSON13_GRADER:-$SOURCE/target/release/xtask}}"
+GRADER="${{LESSON13_GRADER:-$SOURCE/target/release/lesson13-grader}}"
 mkdir -p "$ROOT/results"
 exec "$GRADER" gradescope-run --autograder-root "$ROOT"
 "#
@@ -242,10 +253,10 @@ pub fn root(flag: Option<&Path>) -> PathBuf {
 /// submission with no exercise gets a results.json too, scoring 0, with
 /// what was found and what was expected; only a grader that cannot run
 /// writes none (Gradescope then flags the submission).
-pub fn run(root: &Path, jobs: usize) -> Result<(), String> {
+pub fn run(root: &Path, jobs: usize) -> Result<()> {
     let submission = root.join("submission");
     let results = root.join("results").join("results.json");
-    outputs::prepare(
+    paths::prepare(
         &[Output {
             flag: "results.json",
             path: &results,
@@ -254,9 +265,14 @@ pub fn run(root: &Path, jobs: usize) -> Result<(), String> {
         None,
     )?;
     let scheme = Scheme::load(None, &workspace::root())?;
-    students::folder_or_explain(&submission, "the submission")?;
-    let report = class::grade_student(&submission, 0, &crate::grade::Settings::new(jobs), &scheme)?;
-    crate::report::print_table(&report);
+    submissions::folder_or_explain(&submission, "the submission")?;
+    let located = submissions::locate(&submission)?;
+    let report = engine::grade(
+        Submission::Located(&located),
+        0,
+        &Settings::new(&scheme, jobs),
+    )?;
+    terminal::print_table(&report);
     gradescope::write(&report, &scheme, &results)?;
     println!("wrote {}", results.display());
     Ok(())

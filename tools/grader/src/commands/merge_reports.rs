@@ -7,10 +7,12 @@
 //! missing (each sharded report records how many shards and students the
 //! class has) is an error, never a silently short gradebook.
 
-use crate::report::{Stored, StudentReport};
+use crate::report::json::Stored;
+use crate::report::{StudentReport, class_report, csv, paths, terminal};
 use crate::scheme::Scheme;
 use crate::shard::ShardInfo;
-use crate::{class_report, gradebook, outputs, students, summary, workspace};
+use crate::{submissions, workspace};
+use anyhow::{Context, Result, bail};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -33,29 +35,28 @@ pub struct Args {
 }
 
 /// Runs `cargo xtask merge-reports`.
-pub fn run(args: &Args) -> Result<(), String> {
+pub fn run(args: &Args) -> Result<()> {
     let scheme = Scheme::load(args.scheme.as_deref(), &workspace::root())?;
-    let wanted: Vec<outputs::Output> =
-        [("--csv", &args.csv), ("--class-report", &args.class_report)]
-            .into_iter()
-            .filter_map(|(flag, path)| {
-                path.as_deref().map(|path| outputs::Output {
-                    flag,
-                    path,
-                    kind: outputs::Kind::File,
-                })
+    let wanted: Vec<paths::Output> = [("--csv", &args.csv), ("--class-report", &args.class_report)]
+        .into_iter()
+        .filter_map(|(flag, path)| {
+            path.as_deref().map(|path| paths::Output {
+                flag,
+                path,
+                kind: paths::Kind::File,
             })
-            .collect();
-    outputs::prepare(&wanted, None)?;
+        })
+        .collect();
+    paths::prepare(&wanted, None)?;
     let reports = read(&args.dirs)?;
     println!(
         "merged {} student reports from {} folders",
         reports.len(),
         args.dirs.len()
     );
-    summary::print(&reports);
+    terminal::print_summary(&reports);
     if let Some(path) = &args.csv {
-        gradebook::write(&reports, path)?;
+        csv::write(&reports, path)?;
         println!("wrote the gradebook to {}", path.display());
     }
     if let Some(path) = &args.class_report {
@@ -67,19 +68,19 @@ pub fn run(args: &Args) -> Result<(), String> {
 
 /// Reads every `<student>.json` of `dirs`, sorted by student, and checks
 /// that together they are one whole class.
-pub fn read(dirs: &[PathBuf]) -> Result<Vec<StudentReport>, String> {
+pub fn read(dirs: &[PathBuf]) -> Result<Vec<StudentReport>> {
     let mut found: BTreeMap<String, (PathBuf, StudentReport)> = BTreeMap::new();
     let mut shards: BTreeSet<(usize, usize, usize)> = BTreeSet::new();
     let mut unsharded = 0;
     let mut seen = BTreeSet::new();
     for dir in dirs {
-        students::folder_or_explain(dir, "merge-reports")?;
+        submissions::folder_or_explain(dir, "merge-reports")?;
         let same = dir.canonicalize().unwrap_or_else(|_| dir.clone());
         if !seen.insert(same) {
-            return Err(format!(
+            bail!(
                 "{} is named twice: give each shard's --json folder once",
                 dir.display()
-            ));
+            );
         }
         for path in json_files(dir)? {
             let name = path
@@ -88,10 +89,10 @@ pub fn read(dirs: &[PathBuf]) -> Result<Vec<StudentReport>, String> {
                 .to_string_lossy()
                 .into_owned();
             let text = std::fs::read_to_string(&path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let stored: Stored = serde_json::from_str(&text).map_err(|e| {
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let stored: Stored = serde_json::from_str(&text).with_context(|| {
                 format!(
-                    "{} is not a student report of `cargo xtask grade --json`: {e}",
+                    "{} is not a student report of `cargo xtask grade --json`",
                     path.display()
                 )
             })?;
@@ -110,11 +111,11 @@ pub fn read(dirs: &[PathBuf]) -> Result<Vec<StudentReport>, String> {
                 None => unsharded += 1,
             }
             if let Some((other, _)) = found.get(&name) {
-                return Err(format!(
+                bail!(
                     "student {name:?} was graded twice: {} and {}",
                     other.display(),
                     path.display()
-                ));
+                );
             }
             found.insert(name.clone(), (path, (name, report)));
         }
@@ -129,9 +130,9 @@ fn check_whole(
     shards: &BTreeSet<(usize, usize, usize)>,
     unsharded: usize,
     merged: usize,
-) -> Result<(), String> {
+) -> Result<()> {
     if merged == 0 {
-        return Err("no student report (<student>.json) in these folders".into());
+        bail!("no student report (<student>.json) in these folders");
     }
     let Some(&(_, count, class_size)) = shards.iter().next() else {
         return Ok(());
@@ -141,11 +142,10 @@ fn check_whole(
             .iter()
             .any(|&(_, c, s)| (c, s) != (count, class_size))
     {
-        return Err(
+        bail!(
             "these reports come from different runs (different --shard N or class \
              folders, or a mix of sharded and unsharded runs): merge the folders of one \
              sharded run"
-                .into(),
         );
     }
     let present: BTreeSet<usize> = shards.iter().map(|&(index, ..)| index).collect();
@@ -154,7 +154,7 @@ fn check_whole(
         .map(|i| format!("{i}/{count}"))
         .collect();
     if !missing.is_empty() || merged != class_size {
-        return Err(format!(
+        bail!(
             "the class has {class_size} students in {count} shards, but these folders hold \
              {merged} reports{}: add the missing shards' folders",
             if missing.is_empty() {
@@ -162,14 +162,14 @@ fn check_whole(
             } else {
                 format!(" and no report of shard {}", missing.join(", "))
             }
-        ));
+        );
     }
     Ok(())
 }
 
-fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+fn json_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .with_context(|| format!("cannot read {}", dir.display()))?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "json"))
@@ -181,8 +181,9 @@ fn json_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::json::write_student;
     use crate::report::tests::exercise;
-    use crate::report::{Report, Status, write_student_json};
+    use crate::report::{Report, Status};
     use crate::shard::Shard;
     use lesson13_runner::TestStatus;
 
@@ -209,7 +210,7 @@ mod tests {
                         ("hidden::graded::b", TestStatus::Pass),
                     ],
                 )]);
-                scheme.score(&mut report);
+                crate::report::score::score(&scheme, &mut report);
                 (name.to_string(), Ok(report))
             })
             .collect()
@@ -226,7 +227,7 @@ mod tests {
                 r.shard = Some(info);
                 r
             });
-            write_student_json(&report, Some(info), &dir.join(format!("{name}.json"))).unwrap();
+            write_student(&report, Some(info), &dir.join(format!("{name}.json"))).unwrap();
         }
     }
 
@@ -237,7 +238,7 @@ mod tests {
         write_shard(a.path(), Shard { index: 1, count: 2 }, &reports);
         write_shard(b.path(), Shard { index: 2, count: 2 }, &reports);
         let merged = read(&[a.path().into(), b.path().into()]).unwrap();
-        assert_eq!(gradebook::rows(&merged), gradebook::rows(&reports));
+        assert_eq!(csv::rows(&merged), csv::rows(&reports));
     }
 
     #[test]
@@ -245,12 +246,18 @@ mod tests {
         let reports = class();
         let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         write_shard(a.path(), Shard { index: 1, count: 2 }, &reports);
-        let error = read(&[a.path().into()]).unwrap_err();
+        let error = read(&[a.path().into()])
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(error.contains("no report of shard 2/2"), "{error}");
         write_shard(b.path(), Shard { index: 1, count: 2 }, &reports);
-        let error = read(&[a.path().into(), b.path().into()]).unwrap_err();
+        let error = read(&[a.path().into(), b.path().into()])
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(error.contains("was graded twice"), "{error}");
-        let error = read(&[a.path().into(), a.path().into()]).unwrap_err();
+        let error = read(&[a.path().into(), a.path().into()])
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(error.contains("is named twice"), "{error}");
     }
 
@@ -258,7 +265,9 @@ mod tests {
     fn a_file_that_is_not_a_report_is_named() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("package.json"), "{\"name\": 1}").unwrap();
-        let error = read(&[dir.path().into()]).unwrap_err();
+        let error = read(&[dir.path().into()])
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(
             error.contains("package.json is not a student report"),
             "{error}"

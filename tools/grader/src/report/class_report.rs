@@ -6,8 +6,10 @@
 //! Messages come from student code, so every cell is escaped: no HTML or
 //! table syntax of theirs reaches the page.
 
+use crate::report::show;
 use crate::report::{Report, Status, StudentReport, status_word};
-use crate::scheme::{Scheme, show};
+use crate::scheme::Scheme;
+use anyhow::{Context, Result};
 use lesson13_runner::exercises::ALL;
 use lesson13_runner::{TestResult, TestStatus, gist};
 use std::collections::BTreeMap;
@@ -31,9 +33,9 @@ pub fn markdown(reports: &[StudentReport], scheme: &Scheme) -> String {
 }
 
 /// Writes the page to `path`.
-pub fn write(reports: &[StudentReport], scheme: &Scheme, path: &Path) -> Result<(), String> {
+pub fn write(reports: &[StudentReport], scheme: &Scheme, path: &Path) -> Result<()> {
     std::fs::write(path, markdown(reports, scheme))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn header(reports: &[StudentReport], graded: &[(&str, &Report)]) -> String {
@@ -383,7 +385,7 @@ mod tests {
 
     fn student(tests: &[(&str, TestStatus)], status: Status) -> Result<Report, String> {
         let mut report = Report::new(vec![exercise("lesson13-oneshot", status, tests)]);
-        Scheme::default().score(&mut report);
+        crate::report::score::score(&Scheme::default(), &mut report);
         Ok(report)
     }
 

@@ -9,7 +9,8 @@
 //! that an import leaves their grade alone.
 
 use crate::report::StudentReport;
-use crate::scheme::show;
+use crate::report::show;
+use anyhow::{Context, Result};
 use lesson13_runner::exercises::ALL;
 use std::path::Path;
 
@@ -62,13 +63,13 @@ fn spreadsheet_safe(text: &str) -> String {
 }
 
 /// Writes the gradebook to `path`.
-pub fn write(reports: &[StudentReport], path: &Path) -> Result<(), String> {
-    let fail = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
-    let mut writer = csv::Writer::from_path(path).map_err(|e| fail(&e))?;
+pub fn write(reports: &[StudentReport], path: &Path) -> Result<()> {
+    let fail = || format!("cannot write {}", path.display());
+    let mut writer = csv::Writer::from_path(path).with_context(fail)?;
     for row in rows(reports) {
-        writer.write_record(&row).map_err(|e| fail(&e))?;
+        writer.write_record(&row).with_context(fail)?;
     }
-    writer.flush().map_err(|e| fail(&e))
+    writer.flush().with_context(fail)
 }
 
 #[cfg(test)]
@@ -93,7 +94,7 @@ mod tests {
             ),
             exercise("lesson13-mpsc", Status::Missing, &[]),
         ]);
-        scheme.score(&mut alice);
+        crate::report::score::score(&scheme, &mut alice);
         vec![
             ("alice".into(), Ok(alice)),
             (

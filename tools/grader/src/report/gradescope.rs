@@ -9,9 +9,12 @@
 //! compiler's errors or the reason as its output. The autograder's own
 //! output (`stdout`) stays `hidden`.
 
+use crate::report::score;
 use crate::report::{Report, Status};
-use crate::scheme::{Scheme, Visibility, round, show};
+use crate::report::{round, show};
+use crate::scheme::{Scheme, Visibility};
 use crate::stamp::Stamp;
+use anyhow::{Context, Result};
 use lesson13_runner::TestStatus;
 use serde::Serialize;
 use std::path::Path;
@@ -77,7 +80,7 @@ pub fn results(report: &Report, scheme: &Scheme) -> Results {
             }),
             Status::Pass | Status::Fail | Status::Timeout => {
                 for test in &exercise.tests {
-                    let (score, max_score) = scheme.test_points(exercise, test);
+                    let (score, max_score) = score::test_points(scheme, exercise, test);
                     let passed = test.status == TestStatus::Pass;
                     tests.push(TestEntry {
                         name: format!("{}: {}", exercise.krate, test.name),
@@ -138,10 +141,10 @@ fn summary(report: &Report) -> String {
 }
 
 /// Writes `report`'s `results.json` to `path`.
-pub fn write(report: &Report, scheme: &Scheme, path: &Path) -> Result<(), String> {
+pub fn write(report: &Report, scheme: &Scheme, path: &Path) -> Result<()> {
     let json = serde_json::to_string_pretty(&results(report, scheme))
-        .map_err(|e| format!("cannot encode results.json: {e}"))?;
-    std::fs::write(path, json + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .context("cannot encode results.json")?;
+    std::fs::write(path, json + "\n").with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]
@@ -167,7 +170,7 @@ mod tests {
         report.exercises[1].message = "error[E0308]: mismatched types".into();
         report.seconds = 12.4;
         let scheme = Scheme::default();
-        scheme.score(&mut report);
+        crate::report::score::score(&scheme, &mut report);
         let json = serde_json::to_value(results(&report, &scheme)).unwrap();
         assert_eq!(json["score"], 12.5);
         assert_eq!(json["max_score"], 50.0);
@@ -210,7 +213,7 @@ mod tests {
             Status::Pass,
             &[("hidden::graded::a", TestStatus::Pass)],
         )]);
-        scheme.score(&mut report);
+        crate::report::score::score(&scheme, &mut report);
         let json = serde_json::to_value(results(&report, &scheme)).unwrap();
         assert_eq!(json["tests"][0]["visibility"], "after_due_date");
     }

@@ -1,13 +1,29 @@
-//! Grade reports: their types, and their writers for the terminal, JSON
-//! (serde_json) and JUnit XML (quick-junit).
+//! Grade reports: their types, here, their points ([`score`]), and their
+//! writers, one module each.
+//!
+//! - [`terminal`]: one submission's table, and the class summary;
+//! - [`json`]: a report as JSON (per student, as `merge-reports` reads it
+//!   back);
+//! - [`junit`]: JUnit XML (quick-junit);
+//! - [`csv`]: the gradebook, for Canvas and Moodle;
+//! - [`gradescope`]: Gradescope's `results.json`;
+//! - [`class_report`]: the class report, in Markdown;
+//! - [`paths`]: every report path checked before grading starts.
 
-use crate::scheme::show;
+pub mod class_report;
+pub mod csv;
+pub mod gradescope;
+pub mod json;
+pub mod junit;
+pub mod paths;
+pub mod score;
+pub mod terminal;
+
 use crate::stamp::Stamp;
+use anyhow::Result;
 use lesson13_runner::sandbox::Protection;
-use lesson13_runner::{TestResult, TestStatus, gist};
-use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
+use lesson13_runner::{TestResult, TestStatus};
 use serde::{Deserialize, Serialize};
-use std::path::Path;
 
 /// One exercise's grade.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,79 +147,6 @@ pub struct Score {
 /// A student's folder name and grade, or why it could not be graded.
 pub type StudentReport = (String, Result<Report, String>);
 
-/// The readable table of one submission, with each failing test and the
-/// gist of its message.
-pub fn print_table(report: &Report) {
-    println!(
-        "\ngraded by {} at {}",
-        report.grader.version(),
-        report.grader.graded_at
-    );
-    if let Some(found_in) = report.found_in.as_deref().filter(|f| *f != ".") {
-        println!("files found in {found_in}");
-    }
-    if !report.message.is_empty() {
-        println!("{}", report.message);
-    }
-    println!(
-        "\n{:<24} {:>12} {:>14}  status",
-        "exercise", "passed/total", "points"
-    );
-    for exercise in &report.exercises {
-        let score = format!("{}/{}", exercise.passed, exercise.total);
-        let points = format!(
-            "{}/{}",
-            show(exercise.score.points),
-            show(exercise.score.max_points)
-        );
-        println!(
-            "{:<24} {score:>12} {points:>14}  {}",
-            exercise.krate,
-            status_word(exercise.status)
-        );
-        if matches!(exercise.status, Status::CompileError | Status::Rejected) {
-            for line in exercise.message.lines().take(12) {
-                println!("    {line}");
-            }
-        }
-        // Tests that fail the same way (every test of an untouched stub,
-        // say) are one line.
-        let mut groups: Vec<(TestStatus, String, Vec<&str>)> = Vec::new();
-        for test in exercise
-            .tests
-            .iter()
-            .filter(|t| t.status != TestStatus::Pass)
-        {
-            let gist = gist(&test.message);
-            match groups
-                .iter_mut()
-                .find(|(status, g, _)| *status == test.status && *g == gist)
-            {
-                Some((_, _, names)) => names.push(&test.name),
-                None => groups.push((test.status, gist, vec![&test.name])),
-            }
-        }
-        for (status, gist, names) in groups {
-            let word = test_status_word(status);
-            match names.as_slice() {
-                [name] => println!("  ✗ {name} ({word}): {gist}"),
-                _ => println!("  ✗ {} tests ({word}): {gist}", names.len()),
-            }
-        }
-    }
-    let score = format!("{}/{}", report.passed, report.total);
-    let points = format!(
-        "{}/{}",
-        show(report.score.points),
-        show(report.score.max_points)
-    );
-    println!(
-        "{:<24} {score:>12} {points:>14}  {}%",
-        "total",
-        show(report.score.percent)
-    );
-}
-
 /// The word for a test status, as in the JSON.
 pub fn test_status_word(status: TestStatus) -> &'static str {
     match status {
@@ -225,116 +168,35 @@ pub fn status_word(status: Status) -> &'static str {
     }
 }
 
-/// Writes `report` as JSON to `path`.
-pub fn write_json(report: &Report, path: &Path) -> Result<(), String> {
-    let json = serde_json::to_string_pretty(report)
-        .map_err(|e| format!("cannot encode the report: {e}"))?;
-    std::fs::write(path, json + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-/// A student's JSON file, as `merge-reports` reads it back: the report, or
-/// why the student could not be graded.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Stored {
-    /// The student's report.
-    Graded(Box<Report>),
-    /// Grading could not run for this student.
-    Failed {
-        /// Why.
-        error: String,
-        /// The grader, and when it tried.
-        grader: Stamp,
-        /// For a sharded run, which shard tried.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        shard: Option<crate::shard::ShardInfo>,
-    },
-}
-
-/// Writes a student's report, or why they could not be graded (and, for a
-/// sharded run, which shard tried), as JSON.
-pub fn write_student_json(
-    report: &Result<Report, String>,
-    shard: Option<crate::shard::ShardInfo>,
-    path: &Path,
-) -> Result<(), String> {
-    match report {
-        Ok(report) => write_json(report, path),
-        Err(error) => {
-            let stored = Stored::Failed {
-                error: error.clone(),
-                grader: Stamp::now(),
-                shard,
-            };
-            let json = serde_json::to_string_pretty(&stored)
-                .map_err(|e| format!("cannot encode the report: {e}"))?;
-            std::fs::write(path, json + "\n")
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))
+impl Score {
+    /// `points` out of `max`.
+    pub fn of(points: f64, max: f64) -> Score {
+        Score {
+            points,
+            max_points: max,
+            percent: percent(points, max),
         }
     }
 }
 
-/// Writes `report` as a JUnit XML file: one suite per exercise.
-pub fn write_junit(report: &Report, name: &str, path: &Path) -> Result<(), String> {
-    let mut junit = quick_junit::Report::new(format!("lesson13 {name}"));
-    let names = |protections: &[Protection]| serde_json::to_string(protections).unwrap_or_default();
-    for exercise in &report.exercises {
-        let mut suite = TestSuite::new(exercise.krate.as_str());
-        suite.add_properties([
-            ("points", show(exercise.score.points).as_str()),
-            ("max_points", show(exercise.score.max_points).as_str()),
-            ("grader", report.grader.version().as_str()),
-            ("graded_at", report.grader.graded_at.as_str()),
-        ]);
-        suite.add_property(("sandbox.mode", report.sandbox.mode.as_str()));
-        suite.add_property(("sandbox.active", names(&report.sandbox.active).as_str()));
-        suite.add_property(("sandbox.missing", names(&report.sandbox.missing).as_str()));
-        match exercise.status {
-            Status::CompileError | Status::Rejected | Status::Missing => {
-                let mut status = if exercise.status == Status::Missing {
-                    TestCaseStatus::skipped()
-                } else {
-                    let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-                    status.set_type(status_word(exercise.status));
-                    status
-                };
-                status.set_message(exercise.message.lines().next().unwrap_or(""));
-                status.set_description(exercise.message.as_str());
-                suite.add_test_case(TestCase::new("build", status));
-            }
-            _ => {
-                for test in &exercise.tests {
-                    let status = match test.status {
-                        TestStatus::Pass => TestCaseStatus::success(),
-                        TestStatus::Fail | TestStatus::Timeout => {
-                            let kind = if test.status == TestStatus::Fail {
-                                NonSuccessKind::Failure
-                            } else {
-                                NonSuccessKind::Error
-                            };
-                            let mut status = TestCaseStatus::non_success(kind);
-                            status.set_type(if test.status == TestStatus::Fail {
-                                "fail"
-                            } else {
-                                "timeout"
-                            });
-                            status.set_message(gist(&test.message));
-                            status.set_description(test.message.as_str());
-                            status
-                        }
-                    };
-                    let mut case = TestCase::new(test.name.as_str(), status);
-                    case.set_classname(exercise.krate.as_str());
-                    suite.add_test_case(case);
-                }
-            }
-        }
-        junit.add_test_suite(suite);
+/// Points are kept to two decimals, as gradebooks show them.
+pub fn round(points: f64) -> f64 {
+    (points * 100.0).round() / 100.0
+}
+
+/// `points` out of `max` as a percentage, two decimals; 0 when `max` is 0.
+pub fn percent(points: f64, max: f64) -> f64 {
+    if max == 0.0 {
+        0.0
+    } else {
+        round(100.0 * points / max)
     }
-    let xml = junit
-        .to_string()
-        .map_err(|e| format!("cannot encode the JUnit report: {e}"))?;
-    std::fs::write(path, xml).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// A number of points as a gradebook shows it: `25`, `12.5`, `20.83`.
+pub fn show(points: f64) -> String {
+    let text = format!("{:.2}", round(points));
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
 /// Report-building helpers for other modules' tests.
@@ -375,27 +237,10 @@ pub mod tests {
     }
 
     #[test]
-    fn a_report_and_a_failure_read_back_from_json() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut report = Report::new(vec![exercise(
-            "lesson13-oneshot",
-            Status::Fail,
-            &[("hidden::graded::a", TestStatus::Timeout)],
-        )]);
-        report.found_in = Some("handin".into());
-        let path = dir.path().join("a.json");
-        write_student_json(&Ok(report), None, &path).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let Ok(Stored::Graded(back)) = serde_json::from_str(&text) else {
-            panic!("not read back as a report: {text}");
-        };
-        assert_eq!(back.found_in.as_deref(), Some("handin"));
-        assert_eq!(back.exercises[0].tests[0].status, TestStatus::Timeout);
-        write_student_json(&Err("cannot copy".into()), None, &path).unwrap();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let Ok(Stored::Failed { error, .. }) = serde_json::from_str(&text) else {
-            panic!("not read back as a failure: {text}");
-        };
-        assert_eq!(error, "cannot copy");
+    fn points_show_as_a_gradebook_shows_them() {
+        assert_eq!(show(25.0), "25");
+        assert_eq!(show(12.5), "12.5");
+        assert_eq!(show(20.833_333), "20.83");
+        assert_eq!(show(0.0), "0");
     }
 }

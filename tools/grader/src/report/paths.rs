@@ -3,6 +3,7 @@
 //! checked to be writable, a file where a file is wanted and a folder where
 //! a folder is.
 
+use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
 
 /// What a report option writes.
@@ -28,15 +29,15 @@ pub struct Output<'a> {
 /// Checks and creates every output, or says what is wrong with the first
 /// bad one. None may lie inside `class` (it would be graded as a student
 /// next time), and no two may be the same path.
-pub fn prepare(outputs: &[Output], class: Option<&Path>) -> Result<(), String> {
+pub fn prepare(outputs: &[Output], class: Option<&Path>) -> Result<()> {
     for (i, output) in outputs.iter().enumerate() {
         if let Some(other) = outputs[..i].iter().find(|o| o.path == output.path) {
-            return Err(format!(
+            bail!(
                 "{} and {} both write {}: give each its own path",
                 other.flag,
                 output.flag,
                 output.path.display()
-            ));
+            );
         }
         if let Some(class) = class {
             inside_class(output, class)?;
@@ -49,13 +50,10 @@ pub fn prepare(outputs: &[Output], class: Option<&Path>) -> Result<(), String> {
     Ok(())
 }
 
-fn file(output: &Output) -> Result<(), String> {
+fn file(output: &Output) -> Result<()> {
     let Output { flag, path, .. } = output;
     if path.is_dir() {
-        return Err(format!(
-            "{flag} {}: is a folder, not a file",
-            path.display()
-        ));
+        bail!("{flag} {}: is a folder, not a file", path.display());
     }
     let parent = parent(path);
     create(flag, &parent)?;
@@ -66,39 +64,42 @@ fn file(output: &Output) -> Result<(), String> {
         .append(true)
         .create(true)
         .open(path)
-        .map_err(|e| format!("{flag} {}: cannot write: {e}", path.display()))?;
+        .with_context(|| format!("{flag} {}: cannot write", path.display()))?;
     if !existed {
-        std::fs::remove_file(path).map_err(|e| format!("{flag} {}: {e}", path.display()))?;
+        std::fs::remove_file(path).with_context(|| format!("{flag} {}", path.display()))?;
     }
     Ok(())
 }
 
-fn folder(output: &Output) -> Result<(), String> {
+fn folder(output: &Output) -> Result<()> {
     let Output { flag, path, .. } = output;
     if path.exists() && !path.is_dir() {
-        return Err(format!(
+        bail!(
             "{flag} {}: is a file, not a folder (with --submissions it gets one report \
              per student)",
             path.display()
-        ));
+        );
     }
     create(flag, path)?;
     tempfile::tempfile_in(path)
         .map(drop)
-        .map_err(|e| format!("{flag} {}: cannot write in it: {e}", path.display()))
+        .with_context(|| format!("{flag} {}: cannot write in it", path.display()))
 }
 
-fn create(flag: &str, folder: &Path) -> Result<(), String> {
+fn create(flag: &str, folder: &Path) -> Result<()> {
     std::fs::create_dir_all(folder).map_err(|e| {
         // A file where a folder should be, here or further up.
         let blocker = folder.ancestors().find(|a| a.is_file());
         match blocker {
-            Some(file) => format!(
+            Some(file) => anyhow::anyhow!(
                 "{flag}: cannot create the folder {}: {} is a file, not a folder",
                 folder.display(),
                 file.display()
             ),
-            None => format!("{flag}: cannot create the folder {}: {e}", folder.display()),
+            None => anyhow::Error::new(e).context(format!(
+                "{flag}: cannot create the folder {}",
+                folder.display()
+            )),
         }
     })
 }
@@ -111,7 +112,7 @@ fn parent(path: &Path) -> PathBuf {
 }
 
 /// Refuses an output inside the class folder.
-fn inside_class(output: &Output, class: &Path) -> Result<(), String> {
+fn inside_class(output: &Output, class: &Path) -> Result<()> {
     // The output may not exist yet: compare its nearest existing ancestor.
     let existing = output
         .path
@@ -122,13 +123,13 @@ fn inside_class(output: &Output, class: &Path) -> Result<(), String> {
         return Ok(());
     };
     if at.starts_with(&class_at) && at != class_at || at == class_at && existing != output.path {
-        return Err(format!(
+        bail!(
             "{} {}: is inside the submissions folder {}, where it would be graded as a \
              student next time: write it elsewhere",
             output.flag,
             output.path.display(),
             class.display()
-        ));
+        );
     }
     Ok(())
 }
@@ -163,9 +164,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("reports");
         std::fs::write(&file, "").unwrap();
-        let error = prepare(&[out("--json", &file, Kind::Folder)], None).unwrap_err();
+        let error = prepare(&[out("--json", &file, Kind::Folder)], None)
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(error.contains("is a file, not a folder"), "{error}");
-        let error = prepare(&[out("--csv", dir.path(), Kind::File)], None).unwrap_err();
+        let error = prepare(&[out("--csv", dir.path(), Kind::File)], None)
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(error.contains("is a folder, not a file"), "{error}");
     }
 
@@ -184,7 +189,9 @@ mod tests {
         let blocker = dir.path().join("not-a-folder");
         std::fs::write(&blocker, "").unwrap();
         let csv = blocker.join("grades.csv");
-        let error = prepare(&[out("--csv", &csv, Kind::File)], None).unwrap_err();
+        let error = prepare(&[out("--csv", &csv, Kind::File)], None)
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(error.contains("cannot create the folder"), "{error}");
         assert!(error.contains("is a file, not a folder"), "{error}");
     }
@@ -193,8 +200,9 @@ mod tests {
     fn outputs_inside_the_class_or_on_one_path_are_refused() {
         let class = tempfile::tempdir().unwrap();
         let inside = class.path().join("reports");
-        let error =
-            prepare(&[out("--json", &inside, Kind::Folder)], Some(class.path())).unwrap_err();
+        let error = prepare(&[out("--json", &inside, Kind::Folder)], Some(class.path()))
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(error.contains("inside the submissions folder"), "{error}");
         assert!(!inside.exists(), "nothing is created when refused");
         let error = prepare(
@@ -211,6 +219,7 @@ mod tests {
             ],
             None,
         )
+        .map_err(|e| format!("{e:#}"))
         .unwrap_err();
         assert!(error.contains("both write"), "{error}");
         prepare(&[out("--csv", &same, Kind::File)], Some(class.path())).unwrap();

@@ -1,11 +1,85 @@
-//! The class summary on the terminal: one line per student with each
-//! exercise's points, tests and status, and the total; aligned by display
-//! width, so that "Émile Zola" or "王小明" lines up like "alice".
+//! Reports on the terminal: one submission's table, with each failing test
+//! and the gist of its message, and the class summary, one line per student
+//! with each exercise's points, tests and status, and the total; aligned by
+//! display width, so that "Émile Zola" or "王小明" lines up like "alice".
 
-use crate::report::{Report, StudentReport, status_word};
-use crate::scheme::show;
+use crate::report::{Report, Status, StudentReport, show, status_word, test_status_word};
 use lesson13_runner::exercises::ALL;
+use lesson13_runner::{TestStatus, gist};
 use unicode_width::UnicodeWidthStr;
+
+/// The readable table of one submission, with each failing test and the
+/// gist of its message.
+pub fn print_table(report: &Report) {
+    println!(
+        "\ngraded by {} at {}",
+        report.grader.version(),
+        report.grader.graded_at
+    );
+    if let Some(found_in) = report.found_in.as_deref().filter(|f| *f != ".") {
+        println!("files found in {found_in}");
+    }
+    if !report.message.is_empty() {
+        println!("{}", report.message);
+    }
+    println!(
+        "\n{:<24} {:>12} {:>14}  status",
+        "exercise", "passed/total", "points"
+    );
+    for exercise in &report.exercises {
+        let score = format!("{}/{}", exercise.passed, exercise.total);
+        let points = format!(
+            "{}/{}",
+            show(exercise.score.points),
+            show(exercise.score.max_points)
+        );
+        println!(
+            "{:<24} {score:>12} {points:>14}  {}",
+            exercise.krate,
+            status_word(exercise.status)
+        );
+        if matches!(exercise.status, Status::CompileError | Status::Rejected) {
+            for line in exercise.message.lines().take(12) {
+                println!("    {line}");
+            }
+        }
+        // Tests that fail the same way (every test of an untouched stub,
+        // say) are one line.
+        let mut groups: Vec<(TestStatus, String, Vec<&str>)> = Vec::new();
+        for test in exercise
+            .tests
+            .iter()
+            .filter(|t| t.status != TestStatus::Pass)
+        {
+            let gist = gist(&test.message);
+            match groups
+                .iter_mut()
+                .find(|(status, g, _)| *status == test.status && *g == gist)
+            {
+                Some((_, _, names)) => names.push(&test.name),
+                None => groups.push((test.status, gist, vec![&test.name])),
+            }
+        }
+        for (status, gist, names) in groups {
+            let word = test_status_word(status);
+            match names.as_slice() {
+                [name] => println!("  ✗ {name} ({word}): {gist}"),
+                _ => println!("  ✗ {} tests ({word}): {gist}", names.len()),
+            }
+        }
+    }
+    let score = format!("{}/{}", report.passed, report.total);
+    let points = format!(
+        "{}/{}",
+        show(report.score.points),
+        show(report.score.max_points)
+    );
+    println!(
+        "{:<24} {score:>12} {points:>14}  {}%",
+        "total",
+        show(report.score.percent)
+    );
+}
 
 /// Pads `text` with spaces to `width` columns, on the right or the left.
 pub fn pad(text: &str, width: usize, right_align: bool) -> String {
@@ -117,7 +191,7 @@ fn note(report: &Report) -> Option<String> {
 }
 
 /// Prints the table.
-pub fn print(reports: &[StudentReport]) {
+pub fn print_summary(reports: &[StudentReport]) {
     println!();
     for line in lines(reports) {
         println!("{line}");
@@ -145,7 +219,7 @@ mod tests {
                 .collect(),
         );
         report.found_in = Some(found_in.into());
-        Scheme::default().score(&mut report);
+        crate::report::score::score(&Scheme::default(), &mut report);
         Ok(report)
     }
 

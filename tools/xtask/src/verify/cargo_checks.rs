@@ -1,16 +1,17 @@
 //! The checks that are one cargo command each: formatting, lints, docs,
 //! the solutions' tests, and the loom models.
 
+use anyhow::{Context, Result};
 use lesson13_grader::workspace;
 
 /// `cargo fmt --check`.
-pub fn fmt(_: usize) -> Result<String, String> {
+pub fn fmt(_: usize) -> Result<String> {
     workspace::cargo(&["fmt", "--all", "--check"], &[])?;
     Ok("formatted".into())
 }
 
 /// clippy on every target, warnings denied.
-pub fn clippy(_: usize) -> Result<String, String> {
+pub fn clippy(_: usize) -> Result<String> {
     workspace::cargo(
         &[
             "clippy",
@@ -27,7 +28,7 @@ pub fn clippy(_: usize) -> Result<String, String> {
 }
 
 /// rustdoc on the workspace, warnings denied.
-pub fn docs(_: usize) -> Result<String, String> {
+pub fn docs(_: usize) -> Result<String> {
     workspace::cargo(
         &["doc", "--locked", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
@@ -36,7 +37,7 @@ pub fn docs(_: usize) -> Result<String, String> {
 }
 
 /// Every public and hidden test against the solutions, and the testkit's own.
-pub fn solutions(_: usize) -> Result<String, String> {
+pub fn solutions(_: usize) -> Result<String> {
     workspace::cargo(
         &[
             "test",
@@ -54,7 +55,7 @@ pub fn solutions(_: usize) -> Result<String, String> {
 /// The tools' own unit tests: the runner's messages, the grader's
 /// reports, the student runner's progress, the catalogue's patches, the
 /// docs' command finder.
-pub fn tools(_: usize) -> Result<String, String> {
+pub fn tools(_: usize) -> Result<String> {
     let mut args = vec!["test", "--locked"];
     for package in TOOLS {
         args.extend(["-p", package]);
@@ -78,9 +79,9 @@ const TOOLS: [&str; 5] = [
 const LOOM_MAX_PREEMPTIONS: &str = "3";
 
 /// The loom models, release build, in their own target folder.
-pub fn loom(_: usize) -> Result<String, String> {
+pub fn loom(_: usize) -> Result<String> {
     let target = workspace::root().join("target").join("loom");
-    let target = target.to_str().ok_or("the target path is not UTF-8")?;
+    let target = target.to_str().context("the target path is not UTF-8")?;
     workspace::cargo(
         &["test", "--locked", "--release", "-p", "loom-models"],
         &[

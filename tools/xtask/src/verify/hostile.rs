@@ -17,9 +17,12 @@
 //! message is evidence that the attack ran). The one correct channel is
 //! appended to the reference solution and called without the panic.
 
-use lesson13_grader::grade::{self, Settings, Source};
+use super::grade_folder;
+use anyhow::{Context, Result, bail};
+use lesson13_grader::engine::Settings;
+use lesson13_grader::pool::in_slots;
 use lesson13_grader::report::{ExerciseReport, Status};
-use lesson13_grader::slots::in_slots;
+use lesson13_grader::scheme::Scheme;
 use lesson13_grader::workspace;
 use lesson13_runner::TestStatus;
 use lesson13_runner::exercises::{ALL, Exercise};
@@ -51,7 +54,7 @@ struct Hostile {
     named: bool,
     /// Checks the report with the static check off (and, for a fixture the
     /// static check cannot name, with it on as well).
-    sandboxed: fn(&ExerciseReport) -> Result<(), String>,
+    sandboxed: fn(&ExerciseReport) -> Result<()>,
 }
 
 const FIXTURES: &[Hostile] = &[
@@ -67,7 +70,7 @@ const FIXTURES: &[Hostile] = &[
             no_marks(r)?;
             match r.tests.iter().find(|t| t.message != UNPROVEN_MESSAGE) {
                 None => Ok(()),
-                Some(t) => Err(format!("{} says {:?}", t.name, t.message)),
+                Some(t) => Err(anyhow::anyhow!("{} says {:?}", t.name, t.message)),
             }
         },
     },
@@ -86,7 +89,7 @@ const FIXTURES: &[Hostile] = &[
         named: true,
         sandboxed: |r| match r.status {
             Status::CompileError if r.message.contains("solutions") => Ok(()),
-            _ => Err(format!(
+            _ => Err(anyhow::anyhow!(
                 "expected compile_error (no solutions in the grading copy), got {:?}",
                 r.status
             )),
@@ -107,9 +110,10 @@ const FIXTURES: &[Hostile] = &[
         named: true,
         sandboxed: |r| match r.status {
             Status::CompileError if !r.message.contains(CANARY_VALUE) => Ok(()),
-            _ => Err(format!(
+            _ => Err(anyhow::anyhow!(
                 "expected compile_error without the variable, got {:?}: {}",
-                r.status, r.message
+                r.status,
+                r.message
             )),
         },
     },
@@ -127,7 +131,7 @@ const FIXTURES: &[Hostile] = &[
                 let mib = number_after(&test.message, "memory: allocated ");
                 let crashed = test.message.contains("crashed");
                 if !crashed && mib.is_none_or(|mib| mib >= 1024) {
-                    return Err(format!("{}: {}", test.name, test.message));
+                    bail!("{}: {}", test.name, test.message);
                 }
             }
             Ok(())
@@ -141,7 +145,7 @@ const FIXTURES: &[Hostile] = &[
             for test in &r.tests {
                 let threads = number_after(&test.message, "threads: started ");
                 if threads.is_none_or(|n| n > 128) {
-                    return Err(format!("{}: {}", test.name, test.message));
+                    bail!("{}: {}", test.name, test.message);
                 }
             }
             Ok(())
@@ -167,7 +171,7 @@ const FIXTURES: &[Hostile] = &[
 /// The correct channel whose tests print bytes that are not UTF-8.
 const NON_UTF8: &str = "non-utf8-output.rs";
 
-fn no_marks(report: &ExerciseReport) -> Result<(), String> {
+fn no_marks(report: &ExerciseReport) -> Result<()> {
     let earned = report
         .tests
         .iter()
@@ -176,27 +180,27 @@ fn no_marks(report: &ExerciseReport) -> Result<(), String> {
     if report.passed == 0 && earned == 0 && report.total > 0 {
         Ok(())
     } else {
-        Err(format!(
+        Err(anyhow::anyhow!(
             "earned marks: {:?} {}/{}",
-            report.status, report.passed, report.total
+            report.status,
+            report.passed,
+            report.total
         ))
     }
 }
 
-fn no_marks_and_says(report: &ExerciseReport, evidence: &[&str]) -> Result<(), String> {
+fn no_marks_and_says(report: &ExerciseReport, evidence: &[&str]) -> Result<()> {
     no_marks(report)?;
     if report.tests.is_empty() {
-        return Err(format!(
-            "no test ran: {:?} {}",
-            report.status, report.message
-        ));
+        bail!("no test ran: {:?} {}", report.status, report.message);
     }
     for test in &report.tests {
         if let Some(missing) = evidence.iter().find(|e| !test.message.contains(*e)) {
-            return Err(format!(
+            bail!(
                 "{}: expected the attack to report {missing:?}, got {:?}",
-                test.name, test.message
-            ));
+                test.name,
+                test.message
+            );
         }
     }
     Ok(())
@@ -212,7 +216,7 @@ fn number_after(text: &str, prefix: &str) -> Option<usize> {
 }
 
 /// The check in `cargo xtask verify`.
-pub fn check(jobs: usize) -> Result<String, String> {
+pub fn check(jobs: usize) -> Result<String> {
     let root = workspace::root();
     let exercise = ALL[0];
     let stub = read(&root.join(exercise.lib_rs()))?;
@@ -221,13 +225,14 @@ pub fn check(jobs: usize) -> Result<String, String> {
     let hidden_before = read(&hidden_tests)?;
     let mut problems = Vec::new();
 
-    stale_folders_are_deleted().unwrap_or_else(|e| problems.push(e));
+    stale_folders_are_deleted().unwrap_or_else(|e| problems.push(format!("{e:#}")));
     problems.extend(known_good_files_pass_the_static_check(&root)?);
 
     let canaries = Canaries::set_up()?;
+    let scheme = Scheme::default();
     let everything = Settings {
         sandbox: Mode::Require,
-        ..Settings::new(jobs)
+        ..Settings::new(&scheme, jobs)
     };
     let sandbox_alone = Settings {
         static_check: false,
@@ -249,15 +254,14 @@ pub fn check(jobs: usize) -> Result<String, String> {
             if verdict.is_ok() { "held" } else { "BROKEN" },
         );
         if let Err(why) = verdict {
-            problems.push(format!("{file}: {why}"));
+            problems.push(format!("{file}: {why:#}"));
         }
     }
 
     let attack = read(&fixture_path(NON_UTF8))?;
     let submission = submission(exercise, &hostile_lib_rs(&solution, &attack, false))?;
-    let source = Source::Submission(submission.path().to_path_buf());
     for settings in [&everything, &sandbox_alone] {
-        let report = graded(&source, 0, settings, exercise)?;
+        let report = graded(submission.path(), 0, settings, exercise)?;
         if report.status != Status::Pass || report.passed != report.total {
             problems.push(format!(
                 "{NON_UTF8}: a correct channel got {:?} {}/{}: {:?}",
@@ -289,7 +293,7 @@ pub fn check(jobs: usize) -> Result<String, String> {
             FIXTURES.len()
         ))
     } else {
-        Err(problems.join("\n"))
+        Err(anyhow::anyhow!("{}", problems.join("\n")))
     }
 }
 
@@ -303,16 +307,17 @@ fn held(
     slot: usize,
     everything: &Settings,
     sandbox_alone: &Settings,
-) -> Result<(), String> {
+) -> Result<()> {
     let attack = read(&fixture_path(fixture.file))?;
     let submission = submission(exercise, &hostile_lib_rs(stub, &attack, true))?;
-    let source = Source::Submission(submission.path().to_path_buf());
-    let checked = graded(&source, slot, everything, exercise)?;
+    let checked = graded(submission.path(), slot, everything, exercise)?;
     match (fixture.named, checked.status) {
         (true, Status::Rejected) if checked.passed == 0 => {
-            (fixture.sandboxed)(&graded(&source, slot, sandbox_alone, exercise)?)
+            (fixture.sandboxed)(&graded(submission.path(), slot, sandbox_alone, exercise)?)
         }
-        (true, status) => Err(format!("the static check let it through: {status:?}")),
+        (true, status) => Err(anyhow::anyhow!(
+            "the static check let it through: {status:?}"
+        )),
         // Passed by the static check: that run was the sandbox's alone.
         (false, _) => (fixture.sandboxed)(&checked),
     }
@@ -324,8 +329,8 @@ fn fixture_path(file: &str) -> PathBuf {
         .join(file)
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// `base` (a stub or a solution) with `attack` appended, and `channel()`
@@ -344,28 +349,28 @@ fn hostile_lib_rs(base: &str, attack: &str, panics: bool) -> String {
 }
 
 /// A submission folder holding `lib_rs` as `exercise`'s.
-fn submission(exercise: Exercise, lib_rs: &str) -> Result<tempfile::TempDir, String> {
+fn submission(exercise: Exercise, lib_rs: &str) -> Result<tempfile::TempDir> {
     let dir = workspace::temp_dir("hostile-")?;
     let to = dir.path().join(exercise.lib_rs());
     std::fs::create_dir_all(to.parent().unwrap())
         .and_then(|()| std::fs::write(&to, lib_rs))
-        .map_err(|e| format!("cannot write {}: {e}", to.display()))?;
+        .with_context(|| format!("cannot write {}", to.display()))?;
     Ok(dir)
 }
 
-/// Grades `source` and returns `exercise`'s report.
+/// Grades the submission folder `source` and returns `exercise`'s report.
 fn graded(
-    source: &Source,
+    source: &Path,
     slot: usize,
     settings: &Settings,
     exercise: Exercise,
-) -> Result<ExerciseReport, String> {
-    let report = grade::grade_with(source, slot, settings)?;
+) -> Result<ExerciseReport> {
+    let report = grade_folder(source, slot, settings)?;
     report
         .exercises
         .into_iter()
         .find(|e| e.krate == exercise.krate)
-        .ok_or_else(|| format!("no report for {}", exercise.krate))
+        .with_context(|| format!("no report for {}", exercise.krate))
 }
 
 /// The side effects the fixtures aim at, set up before and checked after.
@@ -377,25 +382,24 @@ struct Canaries {
 }
 
 impl Canaries {
-    fn set_up() -> Result<Canaries, String> {
+    fn set_up() -> Result<Canaries> {
         let dir = Path::new(CANARY_DIR);
         let _ = std::fs::remove_dir_all(dir);
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777))
-                .map_err(|e| format!("cannot open up {}: {e}", dir.display()))?;
+                .with_context(|| format!("cannot open up {}", dir.display()))?;
         }
         let report = dir.join("report.json");
         let report_text = "{\"passed\":0,\"total\":12}\n";
-        std::fs::write(&report, report_text).map_err(|e| e.to_string())?;
+        std::fs::write(&report, report_text)?;
         // SAFETY: verify runs its checks one at a time on the main thread;
         // no other thread reads the environment while this one writes it.
         unsafe { std::env::set_var(CANARY_VAR, CANARY_VALUE) };
         let listener = std::net::TcpListener::bind(("127.0.0.1", PORT))
-            .map_err(|e| format!("cannot listen on port {PORT} for the network fixture: {e}"))?;
-        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+            .with_context(|| format!("cannot listen on port {PORT} for the network fixture"))?;
+        listener.set_nonblocking(true)?;
         let connections = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let (count, done) = (Arc::clone(&connections), Arc::clone(&stop));
@@ -473,7 +477,7 @@ fn peak_memory_kib() -> Option<u64> {
 /// The stubs, the solutions and the catalogue's files (the correct channels
 /// must keep their grades; the bugs must be graded, not rejected) all pass
 /// the static check.
-fn known_good_files_pass_the_static_check(root: &Path) -> Result<Vec<String>, String> {
+fn known_good_files_pass_the_static_check(root: &Path) -> Result<Vec<String>> {
     let mut files: Vec<PathBuf> = ALL
         .iter()
         .flat_map(|e| {
@@ -485,7 +489,7 @@ fn known_good_files_pass_the_static_check(root: &Path) -> Result<Vec<String>, St
         .collect();
     for exercise in ALL {
         let dir = root.join("catalogue").join(exercise.krate);
-        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let entries = std::fs::read_dir(&dir).with_context(|| format!("{}", dir.display()))?;
         files.extend(
             entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -511,15 +515,15 @@ fn known_good_files_pass_the_static_check(root: &Path) -> Result<Vec<String>, St
 
 /// A killed grader's folder (its lock file unlocked) is deleted by the next
 /// grading run.
-fn stale_folders_are_deleted() -> Result<(), String> {
+fn stale_folders_are_deleted() -> Result<()> {
     let stale = std::env::temp_dir().join(format!("lesson13-grade-killed-{}", std::process::id()));
     std::fs::create_dir_all(stale.join("ws"))
         .and_then(|()| std::fs::write(stale.join(".grading.lock"), ""))
-        .map_err(|e| format!("cannot make a stale grading folder: {e}"))?;
+        .context("cannot make a stale grading folder")?;
     drop(lesson13_grader::grading_copy::GradingCopy::new()?);
     if stale.exists() {
         let _ = std::fs::remove_dir_all(&stale);
-        return Err("a killed grader's folder was not deleted by the next run".into());
+        bail!("a killed grader's folder was not deleted by the next run");
     }
     println!("  a killed grader's folder: deleted by the next run");
     Ok(())

@@ -9,6 +9,7 @@
 //! on). The bundle's `lib.rs` files are overwritten with the reference
 //! solutions as it goes.
 
+use anyhow::{Context, Result, bail};
 use lesson13_runner::exercises::{ALL, Exercise};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -26,7 +27,7 @@ use lesson13_student::progress::FILE as PROGRESS;
 
 /// Runs the scenarios in the bundle at `bundle`, building into `target`;
 /// returns a one-line summary.
-pub fn drive(root: &Path, bundle: &Path, target: &Path) -> Result<String, String> {
+pub fn drive(root: &Path, bundle: &Path, target: &Path) -> Result<String> {
     let started = Instant::now();
     let runner = Runner { bundle, target };
     let steps = std::cell::Cell::new(0);
@@ -66,16 +67,15 @@ pub fn drive(root: &Path, bundle: &Path, target: &Path) -> Result<String, String
 
     // Something off limits: the runner says the grader would reject it.
     let stub_path = bundle.join(one.lib_rs());
-    let stub =
-        std::fs::read_to_string(&stub_path).map_err(|e| format!("cannot read the stub: {e}"))?;
+    let stub = std::fs::read_to_string(&stub_path).context("cannot read the stub")?;
     let off_limits = format!("{stub}\npub fn leave() {{ std::process::exit(0) }}\n");
-    std::fs::write(&stub_path, off_limits).map_err(|e| format!("cannot write lib.rs: {e}"))?;
+    std::fs::write(&stub_path, off_limits).context("cannot write lib.rs")?;
     step(
         &["check"],
         false,
         &["The grader would reject lesson13-oneshot/src/lib.rs without building it"],
     )?;
-    std::fs::write(&stub_path, stub).map_err(|e| format!("cannot write lib.rs: {e}"))?;
+    std::fs::write(&stub_path, stub).context("cannot write lib.rs")?;
 
     // Half done: Exercise 1 solved, so `next` moves on, and hints restart.
     solve(root, bundle, one)?;
@@ -103,7 +103,7 @@ pub fn drive(root: &Path, bundle: &Path, target: &Path) -> Result<String, String
         solve(root, bundle, exercise)?;
     }
     std::fs::remove_file(bundle.join(PROGRESS))
-        .map_err(|e| format!("cannot delete {PROGRESS}: {e}"))?;
+        .with_context(|| format!("cannot delete {PROGRESS}"))?;
     step(&["list"], true, &["✓ done    4 bounded", "4/4 done"])?;
     step(&["next"], true, &["All four exercises are done"])?;
     let finished = step(&["check"], true, &[])?;
@@ -122,11 +122,11 @@ fn expect_counts(
     stdout: &str,
     exercise: Exercise,
     good: impl Fn(usize, usize) -> bool,
-) -> Result<(), String> {
+) -> Result<()> {
     let counts = counts(stdout, exercise);
     match counts {
         Some((passed, total)) if total > 0 && good(passed, total) => Ok(()),
-        _ => Err(format!(
+        _ => Err(anyhow::anyhow!(
             "unexpected counts {counts:?} for {}; it printed:\n{stdout}",
             exercise.krate
         )),
@@ -142,11 +142,11 @@ fn counts(stdout: &str, exercise: Exercise) -> Option<(usize, usize)> {
 }
 
 /// Copies `exercise`'s reference solution over its `lib.rs` in the bundle.
-fn solve(root: &Path, bundle: &Path, exercise: Exercise) -> Result<(), String> {
+fn solve(root: &Path, bundle: &Path, exercise: Exercise) -> Result<()> {
     let solution = root.join("solutions/src").join(exercise.solution);
     std::fs::copy(&solution, bundle.join(exercise.lib_rs()))
         .map(drop)
-        .map_err(|e| format!("cannot copy {}: {e}", solution.display()))
+        .with_context(|| format!("cannot copy {}", solution.display()))
 }
 
 struct Runner<'a> {
@@ -171,12 +171,12 @@ impl Runner<'_> {
 
     /// Runs one command, checks its exit status and output, and returns
     /// the output.
-    fn expect(&self, args: &[&str], succeeds: bool, expected: &[&str]) -> Result<String, String> {
+    fn expect(&self, args: &[&str], succeeds: bool, expected: &[&str]) -> Result<String> {
         let output = self
             .command(args)
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| format!("could not run cargo xtask: {e}"))?;
+            .context("could not run cargo xtask")?;
         let stdout = String::from_utf8_lossy(&output.stdout);
         let shown = || {
             format!(
@@ -187,28 +187,28 @@ impl Runner<'_> {
         };
         if output.status.success() != succeeds {
             let wanted = if succeeds { "succeed" } else { "fail" };
-            return Err(format!("expected it to {wanted}; {}", shown()));
+            bail!("expected it to {wanted}; {}", shown());
         }
         match expected.iter().find(|line| !stdout.contains(*line)) {
-            Some(missing) => Err(format!("expected {missing:?}; {}", shown())),
+            Some(missing) => Err(anyhow::anyhow!("expected {missing:?}; {}", shown())),
             None => Ok(stdout.into_owned()),
         }
     }
 
     /// `watch` on the half-done bundle (`exercise`, a stub, current): save
     /// a solution, see the tests pass, ask for a hint, move on, quit.
-    fn watch(&self, root: &Path, exercise: Exercise) -> Result<(), String> {
+    fn watch(&self, root: &Path, exercise: Exercise) -> Result<()> {
         let mut child = self
             .command(&["watch"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("could not run cargo xtask watch: {e}"))?;
-        let mut stdin = child.stdin.take().ok_or("no stdin")?;
+            .context("could not run cargo xtask watch")?;
+        let mut stdin = child.stdin.take().context("no stdin")?;
         let (sender, lines) = channel();
-        read_lines(child.stdout.take().ok_or("no stdout")?, sender.clone());
-        read_lines(child.stderr.take().ok_or("no stderr")?, sender);
+        read_lines(child.stdout.take().context("no stdout")?, sender.clone());
+        read_lines(child.stderr.take().context("no stderr")?, sender);
         let mut seen = String::new();
         let mut wait_for = |marker: &str| wait_for(&lines, &mut seen, marker);
         let krate = exercise.krate;
@@ -228,15 +228,17 @@ impl Runner<'_> {
         if let Err(why) = result {
             child.kill().ok();
             child.wait().ok();
-            return Err(format!("cargo xtask watch: {why}"));
+            bail!("cargo xtask watch: {why:#}");
         }
         match child.wait_timeout(Duration::from_secs(60)) {
             Ok(Some(status)) if status.success() => Ok(()),
-            Ok(Some(status)) => Err(format!("cargo xtask watch ended with {status} after q")),
+            Ok(Some(status)) => Err(anyhow::anyhow!(
+                "cargo xtask watch ended with {status} after q"
+            )),
             _ => {
                 child.kill().ok();
                 child.wait().ok();
-                Err("cargo xtask watch did not quit on q".into())
+                Err(anyhow::anyhow!("cargo xtask watch did not quit on q"))
             }
         }
     }
@@ -255,7 +257,7 @@ fn read_lines(output: impl std::io::Read + Send + 'static, lines: Sender<String>
 }
 
 /// Waits until a line containing `marker` comes, keeping what came.
-fn wait_for(lines: &Receiver<String>, seen: &mut String, marker: &str) -> Result<(), String> {
+fn wait_for(lines: &Receiver<String>, seen: &mut String, marker: &str) -> Result<()> {
     let deadline = Instant::now() + STEP_LIMIT;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -268,19 +270,17 @@ fn wait_for(lines: &Receiver<String>, seen: &mut String, marker: &str) -> Result
                 }
             }
             Err(RecvTimeoutError::Timeout) => {
-                return Err(format!(
-                    "no {marker:?} within {STEP_LIMIT:?}; it printed:\n{seen}"
-                ));
+                bail!("no {marker:?} within {STEP_LIMIT:?}; it printed:\n{seen}");
             }
             Err(RecvTimeoutError::Disconnected) => {
-                return Err(format!("it exited before {marker:?}; it printed:\n{seen}"));
+                bail!("it exited before {marker:?}; it printed:\n{seen}");
             }
         }
     }
 }
 
-fn send(stdin: &mut impl Write, key: &str) -> Result<(), String> {
+fn send(stdin: &mut impl Write, key: &str) -> Result<()> {
     writeln!(stdin, "{key}")
         .and_then(|()| stdin.flush())
-        .map_err(|e| format!("cannot send {key:?}: {e}"))
+        .with_context(|| format!("cannot send {key:?}"))
 }

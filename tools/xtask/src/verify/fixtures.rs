@@ -5,10 +5,14 @@
 //! and swaps in a known file for one of them, so "the others are still
 //! graded" is checked every time.
 
+use super::grade_folder;
 use crate::bundle;
-use lesson13_grader::grade::{self, Source};
+use anyhow::{Context, Result, bail};
+use lesson13_grader::engine::Settings;
+use lesson13_grader::engine::reference::reference_test_count;
+use lesson13_grader::pool::in_slots;
 use lesson13_grader::report::{ExerciseReport, Report, Status};
-use lesson13_grader::slots::in_slots;
+use lesson13_grader::scheme::Scheme;
 use lesson13_grader::workspace;
 use lesson13_runner::exercises::{ALL, Exercise};
 use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
@@ -20,7 +24,7 @@ struct Fixture {
     /// The exercise whose `lib.rs` is swapped, and the file, from the root.
     swap: Option<(&'static str, &'static str)>,
     /// What the swapped exercise's report must look like.
-    expect: fn(&ExerciseReport) -> Result<(), String>,
+    expect: fn(&ExerciseReport) -> Result<()>,
 }
 
 const FIXTURES: &[Fixture] = &[
@@ -43,9 +47,10 @@ const FIXTURES: &[Fixture] = &[
             if report.status == Status::Fail && failed == expected {
                 Ok(())
             } else {
-                Err(format!(
+                Err(anyhow::anyhow!(
                     "expected {:?} to fail alone, got {:?} with {failed:?}",
-                    expected, report.status
+                    expected,
+                    report.status
                 ))
             }
         },
@@ -55,9 +60,11 @@ const FIXTURES: &[Fixture] = &[
         swap: Some(("lesson13-mpsc", "tools/xtask/fixtures/does-not-compile.rs")),
         expect: |report| match (report.status, report.message.contains("error")) {
             (Status::CompileError, true) if report.total > 0 => Ok(()),
-            _ => Err(format!(
+            _ => Err(anyhow::anyhow!(
                 "expected compile_error with the compiler's errors and the test count, got {:?} {}/{}",
-                report.status, report.passed, report.total
+                report.status,
+                report.passed,
+                report.total
             )),
         },
     },
@@ -79,7 +86,7 @@ const FIXTURES: &[Fixture] = &[
             if report.status == Status::Timeout && timeouts == expected && others_pass {
                 Ok(())
             } else {
-                Err(format!(
+                Err(anyhow::anyhow!(
                     "expected only {expected:?} to time out, got {:?}: {timeouts:?}",
                     report.status
                 ))
@@ -98,8 +105,9 @@ fn failed_tests(report: &ExerciseReport) -> Vec<&str> {
 }
 
 /// Grades every fixture and checks its grade.
-pub fn check_fixtures(jobs: usize) -> Result<String, String> {
+pub fn check_fixtures(jobs: usize) -> Result<String> {
     let root = workspace::root();
+    let scheme = Scheme::load(None, &root)?;
     let mut problems = Vec::new();
     // Two at a time, each in a build folder of its own: the deadlocking
     // fixture's wait overlaps another's build.
@@ -112,12 +120,8 @@ pub fn check_fixtures(jobs: usize) -> Result<String, String> {
             };
             place(&file, submission.path(), exercise)?;
         }
-        let report = grade::grade(
-            &Source::Submission(submission.path().to_path_buf()),
-            slot,
-            jobs,
-        )?;
-        Ok::<_, String>(judge(fixture, &report))
+        let report = grade_folder(submission.path(), slot, &Settings::new(&scheme, jobs))?;
+        Ok::<_, anyhow::Error>(judge(fixture, &report))
     });
     for (fixture, verdict) in FIXTURES.iter().zip(verdicts) {
         let verdict = verdict?;
@@ -131,19 +135,19 @@ pub fn check_fixtures(jobs: usize) -> Result<String, String> {
             }
         );
         if let Err(why) = verdict {
-            problems.push(format!("{}: {why}", fixture.name));
+            problems.push(format!("{}: {why:#}", fixture.name));
         }
     }
     if problems.is_empty() {
         Ok(format!("{} fixtures graded as expected", FIXTURES.len()))
     } else {
-        Err(problems.join("\n"))
+        Err(anyhow::anyhow!("{}", problems.join("\n")))
     }
 }
 
 /// The swapped exercise must meet the fixture's expectation; every other
 /// exercise (a reference solution) must get full marks.
-fn judge(fixture: &Fixture, report: &Report) -> Result<(), String> {
+fn judge(fixture: &Fixture, report: &Report) -> Result<()> {
     for exercise in &report.exercises {
         match fixture.swap {
             Some((krate, _)) if krate == exercise.krate => (fixture.expect)(exercise)?,
@@ -151,10 +155,13 @@ fn judge(fixture: &Fixture, report: &Report) -> Result<(), String> {
                 || exercise.passed != exercise.total
                 || exercise.total == 0 =>
             {
-                return Err(format!(
+                bail!(
                     "{} (a reference solution) got {:?} {}/{}",
-                    exercise.krate, exercise.status, exercise.passed, exercise.total
-                ));
+                    exercise.krate,
+                    exercise.status,
+                    exercise.passed,
+                    exercise.total
+                );
             }
             _ => {}
         }
@@ -164,35 +171,35 @@ fn judge(fixture: &Fixture, report: &Report) -> Result<(), String> {
 
 /// Puts `file` in `submission` as `exercise`'s `lib.rs`; a catalogued bug
 /// (a `.patch`) goes in as the solution with the patch applied.
-fn place(file: &Path, submission: &Path, exercise: Exercise) -> Result<(), String> {
+fn place(file: &Path, submission: &Path, exercise: Exercise) -> Result<()> {
     let to = submission.join(exercise.lib_rs());
     std::fs::create_dir_all(to.parent().unwrap())
-        .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+        .with_context(|| format!("cannot create {}", to.display()))?;
     if file.extension().is_some_and(|x| x == "patch") {
         let source = crate::catalogue::entry::parse(exercise, file)?.source(&workspace::root())?;
         return std::fs::write(&to, source)
-            .map_err(|e| format!("cannot write {}: {e}", to.display()));
+            .with_context(|| format!("cannot write {}", to.display()));
     }
     std::fs::copy(file, &to)
         .map(drop)
-        .map_err(|e| format!("cannot copy {}: {e}", file.display()))
+        .with_context(|| format!("cannot copy {}", file.display()))
 }
 
 /// Exports a bundle, checks that it holds no hidden tests or solutions, that
 /// its public tests build as shipped and fail with the todo panics, and that
 /// grading it puts the hidden tests back.
-pub fn check_bundle_round_trip(jobs: usize) -> Result<String, String> {
+pub fn check_bundle_round_trip(jobs: usize) -> Result<String> {
     let root = workspace::root();
     let parent = workspace::temp_dir("bundle-")?;
     let out = parent.path().join("lesson13-student");
     bundle::export(&out)?;
     for left_out in ["solutions", "tools/xtask", "catalogue", ".ci"] {
         if out.join(left_out).exists() {
-            return Err(format!("the bundle contains {left_out}/"));
+            bail!("the bundle contains {left_out}/");
         }
     }
     let manifest = std::fs::read_to_string(out.join("Cargo.toml"))
-        .map_err(|e| format!("cannot read the bundle's Cargo.toml: {e}"))?;
+        .context("cannot read the bundle's Cargo.toml")?;
     for leftover in [
         "criterion",
         "flume",
@@ -202,9 +209,9 @@ pub fn check_bundle_round_trip(jobs: usize) -> Result<String, String> {
         "solutions",
     ] {
         if manifest.contains(leftover) {
-            return Err(format!(
+            bail!(
                 "the bundle's Cargo.toml mentions {leftover}, which the bundle leaves out:\n{manifest}"
-            ));
+            );
         }
     }
     let mut public = 0;
@@ -214,20 +221,15 @@ pub fn check_bundle_round_trip(jobs: usize) -> Result<String, String> {
             .join(lesson13_grader::manifest::HIDDEN_TESTS)
             .exists()
         {
-            return Err(format!(
-                "the bundle contains {}'s hidden tests",
-                exercise.krate
-            ));
+            bail!("the bundle contains {}'s hidden tests", exercise.krate);
         }
         // The bundle's own Cargo.lock must do: build it --locked.
         let target = workspace::scratch_target_dir().join("bundle");
-        let results = match runner::test_crate(&out, exercise.krate, &target, &Options::jobs(jobs))?
+        let results = match runner::test_crate(&out, exercise.krate, &target, &Options::jobs(jobs))
+            .map_err(anyhow::Error::msg)?
         {
             CrateRun::CompileError(errors) => {
-                return Err(format!(
-                    "{} does not build in the bundle:\n{errors}",
-                    exercise.krate
-                ));
+                bail!("{} does not build in the bundle:\n{errors}", exercise.krate);
             }
             CrateRun::Ran(results) => results,
         };
@@ -237,30 +239,29 @@ pub fn check_bundle_round_trip(jobs: usize) -> Result<String, String> {
                 .iter()
                 .any(|r| !r.name.starts_with("public::") || !r.message.contains(&marker))
         {
-            return Err(format!(
+            bail!(
                 "{}: the bundle's tests are not exactly the public ones failing with `{marker}`",
                 exercise.krate
-            ));
+            );
         }
         public += results.len();
     }
-    let report = grade::grade(&Source::Submission(out.clone()), 0, jobs)?;
-    let reference: usize = ALL
-        .iter()
-        .map(|e| grade::reference_test_count(&root, *e))
-        .sum();
+    let scheme = Scheme::load(None, &root)?;
+    let report = grade_folder(&out, 0, &Settings::new(&scheme, jobs))?;
+    let reference: usize = ALL.iter().map(|e| reference_test_count(&root, *e)).sum();
     if report.passed != 0
         || report.total != reference
         || report.exercises.iter().any(|e| e.status != Status::Fail)
     {
-        return Err(format!(
+        bail!(
             "grading the bundle gave {}/{}, expected 0/{reference} with every exercise failing on its stubs",
-            report.passed, report.total
-        ));
+            report.passed,
+            report.total
+        );
     }
     // Last: it overwrites the bundle's lib.rs files with the solutions.
     let driven =
-        crate::runner_drive::drive(&root, &out, &workspace::scratch_target_dir().join("bundle"))?;
+        super::runner_drive::drive(&root, &out, &workspace::scratch_target_dir().join("bundle"))?;
     Ok(format!(
         "bundle has {public} public tests and no hidden ones; grading it ran all {reference} \
          tests; {driven}"

@@ -11,20 +11,39 @@
 //!   a zipped submission, must write a valid `results.json` with the right
 //!   score.
 
-use lesson13_grader::scheme::show;
+use anyhow::{Context, Result, bail};
+use lesson13_grader::report::{percent, round, show};
 use lesson13_grader::workspace;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Runs this very grader with `args`.
-fn xtask(args: &[&str], envs: &[(&str, &Path)]) -> Result<Output, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find the grader: {e}"))?;
-    Command::new(exe)
+/// The instructors' binary, `lesson13-grader`, built (debug) as `cargo
+/// xtask grade` builds it; once per run.
+fn grader() -> Result<PathBuf> {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    if let Some(exe) = BUILT.get() {
+        return Ok(exe.clone());
+    }
+    workspace::cargo(&["build", "--quiet", "--package", "lesson13-grader"], &[])?;
+    let exe = workspace::target_dir()
+        .join("debug")
+        .join(format!("lesson13-grader{}", std::env::consts::EXE_SUFFIX));
+    anyhow::ensure!(
+        exe.is_file(),
+        "no grader at {} after building it",
+        exe.display()
+    );
+    Ok(BUILT.get_or_init(|| exe).clone())
+}
+
+/// Runs the grader with `args`, as `cargo xtask <args>` would.
+fn xtask(args: &[&str], envs: &[(&str, &Path)]) -> Result<Output> {
+    Command::new(grader()?)
         .args(args)
         .envs(envs.iter().map(|(k, v)| (*k, v.as_os_str())))
         .output()
-        .map_err(|e| format!("cannot run the grader: {e}"))
+        .context("cannot run the grader")
 }
 
 fn text(output: &Output) -> String {
@@ -36,12 +55,12 @@ fn text(output: &Output) -> String {
 }
 
 /// Runs the grader and requires success.
-fn ok(args: &[&str]) -> Result<String, String> {
+fn ok(args: &[&str]) -> Result<String> {
     let output = xtask(args, &[])?;
     if output.status.success() {
         Ok(text(&output))
     } else {
-        Err(format!(
+        Err(anyhow::anyhow!(
             "`cargo xtask {}` failed:\n{}",
             args.join(" "),
             text(&output)
@@ -50,45 +69,45 @@ fn ok(args: &[&str]) -> Result<String, String> {
 }
 
 /// Runs the grader and requires a failure that says `expected`.
-fn refused(args: &[&str], expected: &str) -> Result<(), String> {
+fn refused(args: &[&str], expected: &str) -> Result<()> {
     let output = xtask(args, &[])?;
     let said = text(&output);
     if output.status.success() || !said.contains(expected) {
-        return Err(format!(
+        bail!(
             "`cargo xtask {}` should fail saying {expected:?}, got ({}):\n{said}",
             args.join(" "),
             output.status
-        ));
+        );
     }
     Ok(())
 }
 
-fn place(from: &Path, to: &Path) -> Result<(), String> {
+fn place(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to.parent().expect("a file has a folder"))
-        .map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+        .with_context(|| format!("cannot create {}", to.display()))?;
     std::fs::copy(from, to)
         .map(drop)
-        .map_err(|e| format!("cannot copy {}: {e}", from.display()))
+        .with_context(|| format!("cannot copy {}", from.display()))
 }
 
-fn zip_with(path: &Path, name: &str, from: &Path) -> Result<(), String> {
-    let bytes = std::fs::read(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
-    let file = std::fs::File::create(path)
-        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+fn zip_with(path: &Path, name: &str, from: &Path) -> Result<()> {
+    let bytes = std::fs::read(from).with_context(|| format!("cannot read {}", from.display()))?;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     let mut zip = zip::ZipWriter::new(file);
     zip.start_file(name, zip::write::SimpleFileOptions::default())
         .and_then(|()| zip.write_all(&bytes).map_err(Into::into))
         .and_then(|()| zip.finish().map(drop))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn path_str(path: &Path) -> Result<&str, String> {
+fn path_str(path: &Path) -> Result<&str> {
     path.to_str()
-        .ok_or_else(|| format!("{} is not UTF-8", path.display()))
+        .with_context(|| format!("{} is not UTF-8", path.display()))
 }
 
 /// Builds the class, grades it whole and in shards, and compares.
-pub fn check_class(jobs: usize) -> Result<String, String> {
+pub fn check_class(jobs: usize) -> Result<String> {
     let root = workspace::root();
     let scratch = workspace::temp_dir("class-check-")?;
     let dir = scratch.path();
@@ -140,7 +159,7 @@ pub fn check_class(jobs: usize) -> Result<String, String> {
         "is inside the submissions folder",
     )?;
     let not_a_folder = dir.join("not-a-folder");
-    std::fs::write(&not_a_folder, "").map_err(|e| e.to_string())?;
+    std::fs::write(&not_a_folder, "")?;
     refused(
         &[
             "grade",
@@ -172,7 +191,7 @@ pub fn check_class(jobs: usize) -> Result<String, String> {
         "--json",
         path_str(&json)?,
     ])?;
-    let gradebook = std::fs::read_to_string(&csv).map_err(|e| format!("no gradebook: {e}"))?;
+    let gradebook = std::fs::read_to_string(&csv).context("no gradebook")?;
     // Alice has Exercise 1 right; Émile Zola's deadlock fails one of its tests.
     let scheme = lesson13_grader::scheme::Scheme::load(None, &root)?;
     let (exercise, max) = (
@@ -180,61 +199,53 @@ pub fn check_class(jobs: usize) -> Result<String, String> {
         lesson13_runner::exercises::ALL.map(|e| scheme.points(e.krate)),
     );
     let (points, max) = (scheme.points(exercise.krate), max.iter().sum::<f64>());
-    let tests = lesson13_grader::grade::reference_test_count(&root, exercise) as f64;
+    let tests = lesson13_grader::engine::reference::reference_test_count(&root, exercise) as f64;
     let row = |name: &str, points: f64| {
-        let (points, percent) = (
-            show(points),
-            show(lesson13_grader::scheme::percent(points, max)),
-        );
+        let (points, percent) = (show(points), show(percent(points, max)));
         format!("{name},,,{name},,{points},0,0,0,{points},{percent}")
     };
     let expected_rows = [
         row("alice", points),
         row("dave", 0.0),
         row("grace", 0.0),
-        row(
-            "Émile Zola",
-            lesson13_grader::scheme::round(points * (tests - 1.0) / tests),
-        ),
+        row("Émile Zola", round(points * (tests - 1.0) / tests)),
     ];
     let rows: Vec<&str> = gradebook.lines().skip(1).collect();
     if rows != expected_rows.iter().map(String::as_str).collect::<Vec<_>>() {
-        return Err(format!(
-            "the gradebook is not the expected one:\n{gradebook}\n{said}"
-        ));
+        bail!("the gradebook is not the expected one:\n{gradebook}\n{said}");
     }
     for expected in [
         "files found in handin",
         "grace: no exercise found: found notes/oops.rs",
     ] {
         if !said.contains(expected) {
-            return Err(format!("the summary does not say {expected:?}:\n{said}"));
+            bail!("the summary does not say {expected:?}:\n{said}");
         }
     }
-    let page = std::fs::read_to_string(&report).map_err(|e| format!("no class report: {e}"))?;
+    let page = std::fs::read_to_string(&report).context("no class report")?;
     for expected in [
         "## Scores",
         "## What the class did not get",
         "values_that_are_not_copy_arrive_intact",
     ] {
         if !page.contains(expected) {
-            return Err(format!("the class report lacks {expected:?}:\n{page}"));
+            bail!("the class report lacks {expected:?}:\n{page}");
         }
     }
-    let read_json = |path: &Path| -> Result<serde_json::Value, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let read_json = |path: &Path| -> Result<serde_json::Value> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("{}", path.display()))
     };
     let emile = read_json(&json.join("Émile Zola.json"))?;
     if emile["found_in"] != "handin" || emile["grader"]["graded_at"].as_str().is_none() {
-        return Err(format!("Émile Zola.json lacks found_in or grader: {emile}"));
+        bail!("Émile Zola.json lacks found_in or grader: {emile}");
     }
     let grace = read_json(&json.join("grace.json"))?;
     if !grace["message"]
         .as_str()
         .is_some_and(|m| m.contains("found notes/oops.rs; expected"))
     {
-        return Err(format!("grace.json does not say what was found: {grace}"));
+        bail!("grace.json does not say what was found: {grace}");
     }
 
     // One submission, its reports in folders that do not exist yet.
@@ -255,9 +266,7 @@ pub fn check_class(jobs: usize) -> Result<String, String> {
     ])?;
     let results = read_json(&results)?;
     if read_json(&alone)?["points"] != points || results["score"] != points {
-        return Err(format!(
-            "alice alone did not get {points} points: {results}"
-        ));
+        bail!("alice alone did not get {points} points: {results}");
     }
 
     // Two shards, merged.
@@ -284,12 +293,11 @@ pub fn check_class(jobs: usize) -> Result<String, String> {
         "--csv",
         path_str(&merged)?,
     ])?;
-    let merged =
-        std::fs::read_to_string(&merged).map_err(|e| format!("no merged gradebook: {e}"))?;
+    let merged = std::fs::read_to_string(&merged).context("no merged gradebook")?;
     if merged != gradebook {
-        return Err(format!(
+        bail!(
             "the merged shards' gradebook differs from the whole run's:\n{merged}\nvs\n{gradebook}"
-        ));
+        );
     }
     refused(
         &["merge-reports", path_str(&shards.join("1-of-2"))?],
@@ -303,31 +311,31 @@ pub fn check_class(jobs: usize) -> Result<String, String> {
 
 /// Builds the Gradescope package, unpacks it into a fake `/autograder`, and
 /// runs its `run_autograder` on a zipped submission.
-pub fn check_gradescope(_jobs: usize) -> Result<String, String> {
+pub fn check_gradescope(_jobs: usize) -> Result<String> {
     let root = workspace::root();
     let scratch = workspace::temp_dir("gradescope-check-")?;
     let fake = scratch.path().join("autograder");
     let package = scratch.path().join("autograder.zip");
     ok(&["gradescope-autograder", path_str(&package)?])?;
-    let file = std::fs::File::open(&package).map_err(|e| e.to_string())?;
+    let file = std::fs::File::open(&package)?;
     zip::ZipArchive::new(file)
         .and_then(|mut zip| zip.extract(fake.join("source")))
-        .map_err(|e| format!("cannot unpack the package: {e}"))?;
+        .context("cannot unpack the package")?;
     // Gradescope copies run_autograder to the root, and puts the student's
     // upload in submission/.
     std::fs::copy(
         fake.join("source/run_autograder"),
         fake.join("run_autograder"),
     )
-    .map_err(|e| format!("the package has no run_autograder: {e}"))?;
+    .context("the package has no run_autograder")?;
     let submission = fake.join("submission");
-    std::fs::create_dir_all(&submission).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&submission)?;
     zip_with(
         &submission.join("handin.zip"),
         "handin/lesson13-oneshot/src/lib.rs",
         &root.join("solutions/src/oneshot.rs"),
     )?;
-    let grader = std::env::current_exe().map_err(|e| e.to_string())?;
+    let grader = grader()?;
     let output = Command::new("bash")
         .arg(fake.join("run_autograder"))
         .env("LESSON13_AUTOGRADER_ROOT", &fake)
@@ -337,22 +345,22 @@ pub fn check_gradescope(_jobs: usize) -> Result<String, String> {
         .env("LESSON13_GRADER", &grader)
         .env("CARGO_TARGET_DIR", root.join("target"))
         .output()
-        .map_err(|e| format!("cannot run run_autograder: {e}"))?;
+        .context("cannot run run_autograder")?;
     if !output.status.success() {
-        return Err(format!(
+        bail!(
             "run_autograder failed ({}):\n{}",
             output.status,
             text(&output)
-        ));
+        );
     }
     let results = std::fs::read_to_string(fake.join("results/results.json")).map_err(|e| {
-        format!(
+        anyhow::anyhow!(
             "run_autograder wrote no results.json: {e}\n{}",
             text(&output)
         )
     })?;
     let json: serde_json::Value =
-        serde_json::from_str(&results).map_err(|e| format!("results.json is not JSON: {e}"))?;
+        serde_json::from_str(&results).context("results.json is not JSON")?;
     let tests = json["tests"].as_array().cloned().unwrap_or_default();
     let visible =
         |t: &serde_json::Value| t["name"].as_str().is_some_and(|n| n.contains(": public::"));
@@ -394,7 +402,7 @@ pub fn check_gradescope(_jobs: usize) -> Result<String, String> {
     .filter_map(|(bad, why)| bad.then_some(why))
     .collect();
     if !problems.is_empty() {
-        return Err(format!("results.json: {}:\n{results}", problems.join(", ")));
+        bail!("results.json: {}:\n{results}", problems.join(", "));
     }
     Ok(format!(
         "run_autograder on a fake root: results.json scores 25/100 over {} tests",
