@@ -9,7 +9,7 @@
 use crate::report::show;
 use crate::report::{Report, Status, StudentReport, status_word};
 use crate::scheme::Scheme;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use lesson13_runner::exercises::ALL;
 use lesson13_runner::{TestResult, TestStatus, gist};
 use std::collections::BTreeMap;
@@ -34,8 +34,7 @@ pub fn markdown(reports: &[StudentReport], scheme: &Scheme) -> String {
 
 /// Writes the page to `path`.
 pub fn write(reports: &[StudentReport], scheme: &Scheme, path: &Path) -> Result<()> {
-    std::fs::write(path, markdown(reports, scheme))
-        .with_context(|| format!("cannot write {}", path.display()))
+    super::paths::write(path, markdown(reports, scheme))
 }
 
 fn header(reports: &[StudentReport], graded: &[(&str, &Report)]) -> String {

@@ -144,7 +144,7 @@ fn summary(report: &Report) -> String {
 pub fn write(report: &Report, scheme: &Scheme, path: &Path) -> Result<()> {
     let json = serde_json::to_string_pretty(&results(report, scheme))
         .context("cannot encode results.json")?;
-    std::fs::write(path, json + "\n").with_context(|| format!("cannot write {}", path.display()))
+    super::paths::write(path, json + "\n")
 }
 
 #[cfg(test)]
