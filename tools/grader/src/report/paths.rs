@@ -15,6 +15,16 @@ pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
     let writing = || format!("cannot write {}", path.display());
     let mut partial = tempfile::NamedTempFile::new_in(parent(path)).with_context(writing)?;
     partial.write_all(bytes.as_ref()).with_context(writing)?;
+    // A temporary file is its owner's alone; a report is to be read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let readable = std::fs::Permissions::from_mode(0o644);
+        partial
+            .as_file()
+            .set_permissions(readable)
+            .with_context(writing)?;
+    }
     partial
         .persist(path)
         .map_err(|e| e.error)
