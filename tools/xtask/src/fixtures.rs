@@ -86,7 +86,31 @@ const FIXTURES: &[Fixture] = &[
             }
         },
     },
+    Fixture {
+        name: "an honest oneshot with names once banned as words: full marks",
+        swap: Some((
+            "lesson13-oneshot",
+            "tools/xtask/fixtures/honest-names-oneshot.rs",
+        )),
+        expect: full_marks,
+    },
+    Fixture {
+        name: "an honest MPSC with a linked list and a Recv<'a, T>: full marks",
+        swap: Some(("lesson13-mpsc", "tools/xtask/fixtures/honest-names-mpsc.rs")),
+        expect: full_marks,
+    },
 ];
+
+fn full_marks(report: &ExerciseReport) -> Result<(), String> {
+    if report.status == Status::Pass && report.passed == report.total && report.total > 0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected full marks, got {:?} {}/{}: {}",
+            report.status, report.passed, report.total, report.message
+        ))
+    }
+}
 
 fn failed_tests(report: &ExerciseReport) -> Vec<&str> {
     report
