@@ -70,9 +70,6 @@ pub struct Finding {
     pub why: String,
 }
 
-/// An offence: the name the grader's reports use.
-pub type Rejection = Finding;
-
 impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.found.is_empty() {
@@ -178,29 +175,6 @@ fn scan(tokens: &[TokenTree], aliases: &reach::Aliases, found: &mut Findings) {
     }
 }
 
-/// Checks a submitted `lib.rs`: `Ok` if it may be built, else every
-/// offence (a file that is not Rust tokens is one, at the place it stops).
-pub fn check(source: &str) -> Result<(), Vec<Rejection>> {
-    match inspect(source) {
-        Ok(findings) if findings.passed() => Ok(()),
-        Ok(findings) => Err(findings.offences),
-        Err(unparsable) => Err(vec![Finding {
-            line: unparsable.line,
-            column: unparsable.column,
-            found: String::new(),
-            why: unparsable.message,
-        }]),
-    }
-}
-
-/// Reads the submitted file `lib_rs` of the submission folder `dir` without
-/// trusting it, and checks it: its text if it passes, else why not.
-pub fn read_and_check(dir: &Path, lib_rs: &Path) -> Result<String, Vec<Rejection>> {
-    let source = read_submitted(dir, lib_rs)?;
-    check(&source)?;
-    Ok(source)
-}
-
 fn whole_file(why: String) -> Finding {
     Finding {
         line: 1,
@@ -213,7 +187,7 @@ fn whole_file(why: String) -> Finding {
 /// Reads the submitted file `lib_rs` of the submission folder `dir` without
 /// trusting it: it must be a file inside `dir` (not a link that leads out of
 /// it), at most [`MAX_SOURCE_BYTES`] long, and UTF-8.
-pub fn read_submitted(dir: &Path, lib_rs: &Path) -> Result<String, Vec<Rejection>> {
+pub fn read_submitted(dir: &Path, lib_rs: &Path) -> Result<String, Vec<Finding>> {
     let inside = match (dir.canonicalize(), lib_rs.canonicalize()) {
         (Ok(dir), Ok(file)) => file.starts_with(dir),
         _ => false,
@@ -238,7 +212,7 @@ pub fn read_submitted(dir: &Path, lib_rs: &Path) -> Result<String, Vec<Rejection
 
 /// The offences as a student reads them: each (the first five) with its
 /// line of `source`.
-pub fn describe(source: &str, offences: &[Rejection]) -> String {
+pub fn describe(source: &str, offences: &[Finding]) -> String {
     let mut text = String::new();
     for offence in offences.iter().take(5) {
         text.push_str(&format!("{offence}\n"));

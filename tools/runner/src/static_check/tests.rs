@@ -527,13 +527,13 @@ fn a_link_out_of_the_submission_is_rejected_and_a_plain_file_is_read() {
     let dir = tempfile::tempdir().unwrap();
     let plain = dir.path().join("plain.rs");
     std::fs::write(&plain, "pub fn f() {}").unwrap();
-    assert_eq!(read_and_check(dir.path(), &plain).unwrap(), "pub fn f() {}");
+    assert_eq!(read_submitted(dir.path(), &plain).unwrap(), "pub fn f() {}");
     let link = dir.path().join("link.rs");
     std::os::unix::fs::symlink("/etc/hostname", &link).unwrap();
-    let found = read_and_check(dir.path(), &link).unwrap_err();
+    let found = read_submitted(dir.path(), &link).unwrap_err();
     assert!(found[0].why.contains("link"), "{found:?}");
     std::fs::write(&plain, b"fn f() {} \xff").unwrap();
-    let found = read_and_check(dir.path(), &plain).unwrap_err();
+    let found = read_submitted(dir.path(), &plain).unwrap_err();
     assert!(found[0].why.contains("UTF-8"), "{found:?}");
 }
 

@@ -27,6 +27,22 @@ impl std::fmt::Display for Unparsable {
     }
 }
 
+impl Unparsable {
+    /// The problem as a student reads it: where, what, and the line of
+    /// `source` with a caret under the column.
+    pub fn describe(&self, source: &str) -> String {
+        let mut text = format!("{self}\n");
+        if let Some(line) = source.lines().nth(self.line.saturating_sub(1)) {
+            let line: String = line.replace('\t', " ").chars().take(120).collect();
+            if self.column <= line.chars().count() {
+                let pad = " ".repeat(self.column - 1);
+                text.push_str(&format!("    {line}\n    {pad}^\n"));
+            }
+        }
+        text
+    }
+}
+
 /// Where `source` stops being Rust tokens, and why, if it does.
 pub(super) fn find(source: &str) -> Option<Unparsable> {
     let stop = stops_at(source)?;

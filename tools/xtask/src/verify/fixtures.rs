@@ -106,16 +106,35 @@ const FIXTURES: &[Fixture] = &[
         swap: Some(("lesson13-mpsc", "tools/xtask/fixtures/honest-names-mpsc.rs")),
         expect: full_marks,
     },
+    Fixture {
+        name: "a syntax error: compile_error at the unclosed brace",
+        swap: Some(("lesson13-mpsc", "tools/xtask/fixtures/unclosed-brace.rs")),
+        expect: |report| {
+            let at = "line 31, column 19: this `{` is never closed";
+            if report.status == Status::CompileError && report.message.contains(at) {
+                Ok(())
+            } else {
+                bail!(
+                    "expected compile_error with {at:?}, got {:?}: {}",
+                    report.status,
+                    report.message
+                )
+            }
+        },
+    },
 ];
 
-fn full_marks(report: &ExerciseReport) -> Result<(), String> {
+fn full_marks(report: &ExerciseReport) -> Result<()> {
     if report.status == Status::Pass && report.passed == report.total && report.total > 0 {
         Ok(())
     } else {
-        Err(format!(
+        bail!(
             "expected full marks, got {:?} {}/{}: {}",
-            report.status, report.passed, report.total, report.message
-        ))
+            report.status,
+            report.passed,
+            report.total,
+            report.message
+        )
     }
 }
 
