@@ -156,7 +156,6 @@ pub(super) fn check_uses(entries: &[UseEntry], aliases: &Aliases, found: &mut Fi
     for entry in entries {
         let written = entry.path.join("::");
         let resolved = aliases.resolve(&entry.path);
-        let through = through(&written, &resolved);
         if let Some(name) = entry
             .binding
             .as_ref()
@@ -168,14 +167,14 @@ pub(super) fn check_uses(entries: &[UseEntry], aliases: &Aliases, found: &mut Fi
             continue;
         }
         if let Some(why) = std_paths::path_verdict(&resolved) {
-            found.offence(entry.span, &format!("{written}{through}"), why);
+            found.offence(entry.span, &written, &through(&written, &resolved, why));
         } else if entry.glob && !std_paths::glob_is_open(&resolved) {
-            found.offence(
-                entry.span,
-                &format!("{written}::*{through}"),
-                "a glob import of this module would bring in parts that are off limits \
-                 along with the rest: import the names you use instead",
+            let why = format!(
+                "a glob import of `{}` would bring in parts that are off limits along with \
+                 the rest: import the names you use instead",
+                resolved.join("::")
             );
+            found.offence(entry.span, &format!("{written}::*"), &why);
         }
     }
 }
@@ -279,14 +278,14 @@ fn is_std(path: &[String]) -> bool {
         .is_some_and(|root| ROOTS.contains(&root.as_str()))
 }
 
-/// " (that is, `std::process::exit`)" when a path was read through an
-/// alias, else nothing.
-fn through(written: &str, resolved: &[String]) -> String {
+/// `why`, led by what `written` names when it was read through an alias:
+/// "(that is, `std::process::exit`) runs programs …".
+fn through(written: &str, resolved: &[String], why: &str) -> String {
     let resolved = resolved.join("::");
     if resolved == written {
-        String::new()
+        why.to_owned()
     } else {
-        format!(" (that is, `{resolved}`)")
+        format!("(that is, `{resolved}`) {why}")
     }
 }
 
@@ -298,8 +297,7 @@ fn check_path(path: &Path, aliases: &Aliases, found: &mut Findings) {
     notices::std_path(&resolved, path.span, found);
     if let Some(why) = std_paths::path_verdict(&resolved) {
         let written = path.written();
-        let through = through(&written, &resolved);
-        found.offence(path.span, &format!("{written}{through}"), why);
+        found.offence(path.span, &written, &through(&written, &resolved, why));
     }
 }
 
@@ -308,7 +306,6 @@ fn check_path(path: &Path, aliases: &Aliases, found: &mut Findings) {
 fn check_macro(path: &Path, aliases: &Aliases, found: &mut Findings) {
     let resolved = aliases.resolve(&path.segments);
     let written = path.written();
-    let through = through(&written, &resolved);
     let name = resolved.last().cloned().unwrap_or_default();
     let from_dependency = resolved == ["pin_project_lite", "pin_project"];
     let local = resolved.len() > 1 && !is_std(&resolved) && !from_dependency;
@@ -326,6 +323,10 @@ fn check_macro(path: &Path, aliases: &Aliases, found: &mut Findings) {
         })
     };
     if let Some(why) = why {
-        found.offence(path.span, &format!("{written}!{through}"), why);
+        found.offence(
+            path.span,
+            &format!("{written}!"),
+            &through(&written, &resolved, why),
+        );
     }
 }

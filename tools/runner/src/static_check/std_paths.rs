@@ -96,8 +96,8 @@ const PARTLY_OPEN: &[(&str, &[&str], &str)] = &[
             "IoSliceMut",
             "copy",
         ],
-        "std::io is open for printing only (stdout, stderr and the Write and Read \
-         traits); its input and pipes reach outside the program, which a channel never needs",
+        "reaches input or pipes, outside the program, which a channel never needs: of \
+         std::io only printing is open (stdout, stderr, the Write and Read traits)",
     ),
     (
         "panic",

@@ -4,10 +4,14 @@
 
 use super::*;
 
-/// The offences' `found` texts, or the unparsable message.
+/// Each offence's `found` text and why, or the unparsable message.
 fn offences(source: &str) -> Vec<String> {
     match inspect(source) {
-        Ok(findings) => findings.offences.into_iter().map(|f| f.found).collect(),
+        Ok(findings) => findings
+            .offences
+            .into_iter()
+            .map(|f| format!("{} {}", f.found, f.why))
+            .collect(),
         Err(unparsable) => vec![format!("unparsable: {unparsable}")],
     }
 }
@@ -503,9 +507,12 @@ fn an_alias_is_shown_with_what_it_names() {
     let found = inspect("use std as s;\nfn f() { s::process::exit(0) }")
         .unwrap()
         .offences;
-    assert_eq!(
-        found[0].found,
-        "s::process::exit (that is, `std::process::exit`)"
+    assert_eq!(found[0].found, "s::process::exit");
+    assert!(
+        found[0]
+            .why
+            .starts_with("(that is, `std::process::exit`) runs programs"),
+        "{found:?}"
     );
 }
 
