@@ -26,7 +26,7 @@ pub enum Outcome {
     },
     /// The crate (or its tests) did not compile.
     CompileError,
-    /// `lib.rs` names something off limits: the grader rejects it unbuilt
+    /// `lib.rs` reaches something off limits: the grader rejects it unbuilt
     /// (see [`lesson13_runner::static_check`]), so the tests did not run.
     Rejected,
 }
