@@ -34,6 +34,13 @@ fn rejected(source: &str, expected: &str) {
 }
 
 #[track_caller]
+fn all_rejected(cases: &[(&str, &str)]) {
+    for (source, expected) in cases {
+        rejected(source, expected);
+    }
+}
+
+#[track_caller]
 fn passes(source: &str) {
     let found = offences(source);
     assert!(
@@ -119,9 +126,7 @@ fn the_process_and_the_os_are_off_limits_however_they_are_named() {
         ),
         ("type C = std::process::Command;", "std::process::Command"),
     ];
-    for (source, expected) in cases {
-        rejected(source, expected);
-    }
+    all_rejected(&cases);
 }
 
 #[test]
@@ -165,9 +170,7 @@ fn a_closed_macro_is_caught_in_macro_position_whatever_its_path() {
         ("fn f() { my_macro!(); }", "my_macro!"),
         ("fn f() { crate::helper!(); }", "crate::helper!"),
     ];
-    for (source, expected) in cases {
-        rejected(source, expected);
-    }
+    all_rejected(&cases);
 }
 
 #[test]
@@ -217,9 +220,7 @@ fn attributes_are_judged_in_attribute_position_inner_and_outer() {
         ("#[some_tool::thing] fn f() {}", "#[some_tool::thing]"),
         ("fn f() { #[no_mangle] fn g() {} }", "#[no_mangle]"),
     ];
-    for (source, expected) in cases {
-        rejected(source, expected);
-    }
+    all_rejected(&cases);
 }
 
 #[test]
@@ -233,9 +234,7 @@ fn unsafe_extern_and_other_files_are_closed() {
         ("mod core { pub fn f() {} }", "core"),
         ("use crate::helpers as std;", "std"),
     ];
-    for (source, expected) in cases {
-        rejected(source, expected);
-    }
+    all_rejected(&cases);
 }
 
 #[test]
@@ -305,9 +304,7 @@ fn the_lifetime_hole_shapes_are_rejected() {
             "&'static … 's",
         ),
     ];
-    for (source, expected) in cases {
-        rejected(source, expected);
-    }
+    all_rejected(&cases);
 }
 
 #[test]
