@@ -2,6 +2,7 @@
 //! the tests in each test binary.
 
 use crate::capture::Tail;
+use crate::diagnostics::Diagnostic;
 use crate::message::tail;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -21,9 +22,17 @@ pub struct TestBinary {
 
 /// What building a crate's tests gave.
 pub enum Build {
-    /// The test binaries, ready to run.
-    Built(Vec<TestBinary>),
-    /// The compiler's first errors, trimmed.
+    /// It built.
+    Built {
+        /// The test binaries, ready to run.
+        binaries: Vec<TestBinary>,
+        /// The compiler's warnings about the crate's own `src/lib.rs` (the
+        /// student's file), in its words, each once; the tests' and other
+        /// crates' warnings are left out.
+        warnings: Vec<String>,
+    },
+    /// The compiler's first errors, trimmed; one that points into the
+    /// tests is explained (see [`crate::diagnostics`]).
     CompileError(String),
 }
 
@@ -193,7 +202,7 @@ fn run_cargo(
             skip_line(&mut reader);
             continue;
         }
-        read_message(&line, &manifests, &mut outputs);
+        read_message(&line, workspace, krates, &manifests, &mut outputs);
     }
     let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
     drop(done);
@@ -208,6 +217,8 @@ fn run_cargo(
                 Output {
                     mut binaries,
                     errors,
+                    warnings,
+                    ..
                 },
             )| {
                 if timed_out {
@@ -221,7 +232,7 @@ fn run_cargo(
                 }
                 if status.success() || !binaries.is_empty() {
                     binaries.sort_by(|a, b| a.target.cmp(&b.target));
-                    return Ok(Build::Built(binaries));
+                    return Ok(Build::Built { binaries, warnings });
                 }
                 if untrusted && !stderr.contains("error: failed to") {
                     // Killed by a limit (memory, say) rather than refused by cargo.
@@ -244,15 +255,28 @@ fn run_cargo(
 struct Output {
     binaries: Vec<TestBinary>,
     errors: Vec<String>,
+    warnings: Vec<String>,
+    /// Each kept error's message and place: the same error comes once per
+    /// target that includes its file.
+    seen_errors: Vec<String>,
 }
 
+/// The most warnings kept per crate.
+const MOST_WARNINGS: usize = 50;
+
 /// Takes one message of cargo's JSON output into account, for the crate
-/// whose manifest it names.
-fn read_message(line: &[u8], manifests: &[PathBuf], outputs: &mut [Output]) {
+/// (of `krates`, built in `workspace`) whose manifest it names.
+fn read_message(
+    line: &[u8],
+    workspace: &Path,
+    krates: &[&str],
+    manifests: &[PathBuf],
+    outputs: &mut [Output],
+) {
     let Ok(message) = serde_json::from_slice::<serde_json::Value>(line) else {
         return;
     };
-    let Some(output) = message["manifest_path"]
+    let Some((krate, output)) = message["manifest_path"]
         .as_str()
         .map(|m| {
             Path::new(m)
@@ -260,7 +284,7 @@ fn read_message(line: &[u8], manifests: &[PathBuf], outputs: &mut [Output]) {
                 .unwrap_or_else(|_| PathBuf::from(m))
         })
         .and_then(|m| manifests.iter().position(|p| *p == m))
-        .and_then(|i| outputs.get_mut(i))
+        .and_then(|i| Some((*krates.get(i)?, outputs.get_mut(i)?)))
     else {
         return;
     };
@@ -274,15 +298,40 @@ fn read_message(line: &[u8], manifests: &[PathBuf], outputs: &mut [Output]) {
                 });
             }
         }
-        Some("compiler-message") if message["message"]["level"] == "error" => {
-            if let Some(rendered) = message["message"]["rendered"].as_str() {
+        Some("compiler-message") => {
+            let Some(diagnostic) = Diagnostic::parse(&message["message"], krate) else {
+                return;
+            };
+            match diagnostic.level.as_str() {
                 // The library is compiled twice (plain, and as its own unit
-                // test target), so the same error comes twice. Three are
-                // shown; no more are kept.
-                let errors = &mut output.errors;
-                if errors.len() < 3 && !errors.iter().any(|e| e == rendered) {
-                    errors.push(rendered.chars().take(8 * 1024).collect());
+                // test target), and a test file may be in two targets, so
+                // the same error comes twice. Three are shown, those with
+                // the test's own comment first (they say what it needs); no
+                // more are kept.
+                "error" => {
+                    let key = format!("{}{:?}", diagnostic.message, diagnostic.at);
+                    if output.seen_errors.contains(&key) {
+                        return;
+                    }
+                    output.seen_errors.push(key);
+                    let text = diagnostic
+                        .explained(workspace)
+                        .chars()
+                        .take(8 * 1024)
+                        .collect();
+                    let first = !diagnostic.test_comment(workspace).is_empty();
+                    output
+                        .errors
+                        .insert(if first { 0 } else { output.errors.len() }, text);
+                    output.errors.truncate(3);
                 }
+                "warning" if diagnostic.in_lib_rs(krate) => {
+                    let warnings = &mut output.warnings;
+                    if warnings.len() < MOST_WARNINGS && !warnings.contains(&diagnostic.rendered) {
+                        warnings.push(diagnostic.rendered);
+                    }
+                }
+                _ => {}
             }
         }
         _ => {}
@@ -440,7 +489,14 @@ mod tests {
             "message": {"level": "error", "rendered": "not a crate of ours"},
         });
         for message in [error.clone(), binary, testkit, error] {
-            read_message(message.to_string().as_bytes(), &manifests, &mut outputs);
+            let line = message.to_string();
+            read_message(
+                line.as_bytes(),
+                workspace.path(),
+                &["a", "b"],
+                &manifests,
+                &mut outputs,
+            );
         }
         assert_eq!(outputs[0].binaries.len(), 1);
         assert!(outputs[0].errors.is_empty());

@@ -15,6 +15,9 @@
 //!   crates' in one call, as grading does), and list their tests.
 //! - [`mod@run`]: run every test in its own process, `jobs` at a time, one
 //!   crate's or several crates' in one pool.
+//! - [`mod@diagnostics`]: what the compiler says, as a student should read
+//!   it: the warnings of the student's own file, and an error in the tests
+//!   explained as an API that does not match.
 //! - [`mod@capture`]: a test process's output, its last 64 KiB only, decoded
 //!   lossily.
 //! - [`mod@proof`] (Unix): a pass proven by a token that the test harness
@@ -28,12 +31,16 @@
 //!   rejected unbuilt; unusual constructs are noted for an instructor.
 //! - [`mod@message`]: a failure's message without backtrace noise, a crash's
 //!   first panic as its likely cause.
+//! - [`mod@order`]: failures in the order a student should read them, the
+//!   most basic behaviour first.
 //! - [`exercises`]: the four exercise crates.
 
 pub mod build;
 pub mod capture;
+pub mod diagnostics;
 pub mod exercises;
 pub mod message;
+pub mod order;
 #[cfg(unix)]
 pub mod proof;
 pub mod run;

@@ -425,7 +425,7 @@ pub fn test_crate(
     };
     match build::build(workspace, krate, target_dir, options.locked, code)? {
         Build::CompileError(errors) => Ok(CrateRun::CompileError(errors)),
-        Build::Built(binaries) => {
+        Build::Built { binaries, .. } => {
             let results = run_all(&binaries, &workspace.join(krate), options)?;
             Ok(CrateRun::Ran(results))
         }
@@ -449,7 +449,7 @@ pub fn test_crates(
         .iter()
         .zip(&dirs)
         .filter_map(|(build, dir)| match build {
-            Build::Built(binaries) => Some((binaries.as_slice(), dir.as_path())),
+            Build::Built { binaries, .. } => Some((binaries.as_slice(), dir.as_path())),
             Build::CompileError(_) => None,
         })
         .collect();
@@ -457,7 +457,7 @@ pub fn test_crates(
     Ok(builds
         .into_iter()
         .map(|build| match build {
-            Build::Built(_) => CrateRun::Ran(results.next().unwrap_or_default()),
+            Build::Built { .. } => CrateRun::Ran(results.next().unwrap_or_default()),
             Build::CompileError(errors) => CrateRun::CompileError(errors),
         })
         .collect())
