@@ -132,8 +132,18 @@ fn messages_sent_before_the_last_drop_are_delivered_and_then_none_stays_none() {
         assert_eq!(
             got,
             Some("a"),
-            "messages sent before the senders were dropped must still be delivered: pop from the \
-             queue first, and return None only when it is empty and no sender is left"
+            "{}",
+            match got {
+                None => {
+                    "messages sent before the senders were dropped must still be delivered: pop \
+                     from the queue first, and return None only when it is empty and no sender \
+                     is left"
+                }
+                Some(_) => {
+                    "the first message sent must come out first (FIFO: push_back in send(), \
+                     pop_front in recv())"
+                }
+            }
         );
         let got = assert_ready!(try_recv(&mut rx), "one message is still queued");
         assert_eq!(got, Some("b"), "the second message must be delivered too");
@@ -295,9 +305,15 @@ fn queued_messages_are_dropped_exactly_once() {
         let first = assert_ready!(try_recv(&mut rx), "four messages are queued");
         let first = first.expect("four messages are queued, yet recv() returned None");
         assert_eq!(
-            (first.id, counter.dropped()),
-            (0, 0),
-            "recv() must return the first message sent, and the channel must not drop any"
+            first.id, 0,
+            "recv() must return the first message sent (FIFO: push_back in send(), pop_front in \
+             recv())"
+        );
+        assert_eq!(
+            counter.dropped(),
+            0,
+            "a message was dropped while it was still queued: the channel must drop a message \
+             only when it is received or when the channel goes away"
         );
         drop(first);
         drop(rx);
