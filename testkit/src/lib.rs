@@ -153,9 +153,10 @@ pub fn current_thread() -> tokio::runtime::Runtime {
         .expect("could not build a tokio runtime")
 }
 
-/// How long a waker waits for the woken thread to start polling (see
-/// [`block_on_racing`]): a parked thread takes microseconds to wake up, a
-/// loaded machine longer.
+/// How long a waker waits for the woken thread to start polling when that
+/// thread was in the middle of a poll at the wake (see [`block_on_racing`]):
+/// that poll may be blocked on a lock the waking thread holds. A thread
+/// parked between polls is waited for without a bound.
 const HANDOFF: Duration = Duration::from_millis(2);
 
 /// How long a waker waits for a poll that has started to finish. A poll
@@ -170,6 +171,8 @@ struct Handoff {
     /// Polls begun and polls finished, counted by the polling thread.
     polls_started: AtomicUsize,
     polls: AtomicUsize,
+    /// The future is done: no poll will come again.
+    done: AtomicBool,
 }
 
 impl Wake for Handoff {
@@ -180,6 +183,7 @@ impl Wake for Handoff {
     fn wake_by_ref(self: &Arc<Self>) {
         let started_before = self.polls_started.load(SeqCst);
         let finished_before = self.polls.load(SeqCst);
+        let between_polls = started_before == finished_before;
         self.woken.store(true, SeqCst);
         self.thread.unpark();
         if thread::current().id() == self.thread.id() {
@@ -188,19 +192,24 @@ impl Wake for Handoff {
         // Hold the waking thread back until the woken thread has polled again.
         // A channel that calls `wake()` before it stores the value is then
         // polled exactly in the gap where the value is missing, so that race
-        // fails every time instead of once in a million runs. The wait is
-        // bounded: a channel that wakes while still holding its lock (as the
-        // lesson's code does) blocks the woken poll on that lock, so once the
-        // poll has started and not finished quickly, stop waiting.
+        // fails every time instead of once in a million runs. A woken thread
+        // that was parked between polls needs no lock to start its next
+        // poll, so it is waited for however long a busy machine takes to
+        // run it: a time bound there would let the load hide the race. Once
+        // its poll has started, the wait is bounded: a channel that wakes
+        // while still holding its lock (as the lesson's code does) blocks
+        // that poll on the lock, so a poll that does not finish quickly is
+        // blocked, and the waking thread goes on.
         let start = Instant::now();
         let mut poll_began = None;
-        while self.polls.load(SeqCst) == finished_before {
+        while self.polls.load(SeqCst) == finished_before && !self.done.load(SeqCst) {
             let now = Instant::now();
             if poll_began.is_none() && self.polls_started.load(SeqCst) != started_before {
                 poll_began = Some(now);
             }
             let waited_enough = match poll_began {
                 Some(began) => now - began > BLOCKED,
+                None if between_polls => false,
                 None => now - start > HANDOFF,
             };
             if waited_enough {
@@ -223,6 +232,7 @@ pub fn block_on_racing<F: Future>(future: F) -> F::Output {
         woken: AtomicBool::new(false),
         polls_started: AtomicUsize::new(0),
         polls: AtomicUsize::new(0),
+        done: AtomicBool::new(false),
     });
     let waker = Waker::from(handoff.clone());
     let mut cx = Context::from_waker(&waker);
@@ -231,6 +241,7 @@ pub fn block_on_racing<F: Future>(future: F) -> F::Output {
         let poll = future.as_mut().poll(&mut cx);
         handoff.polls.fetch_add(1, SeqCst);
         if let Poll::Ready(output) = poll {
+            handoff.done.store(true, SeqCst);
             return output;
         }
         while !handoff.woken.swap(false, SeqCst) {
@@ -340,6 +351,21 @@ mod tests {
         }));
         assert_eq!(value, 7);
         waker_thread.join().unwrap();
+    }
+
+    #[test]
+    fn a_waker_woken_after_its_future_finished_does_not_wait() {
+        let mut kept = None;
+        block_on_racing(std::future::poll_fn(|cx| {
+            kept = Some(cx.waker().clone());
+            Poll::Ready(())
+        }));
+        // Nothing will poll again: a stale waker (a channel that keeps one)
+        // must return at once rather than wait for a poll.
+        let waker = kept.expect("the future was polled");
+        thread::spawn(move || waker.wake())
+            .join()
+            .expect("the waking thread panicked");
     }
 
     #[test]
