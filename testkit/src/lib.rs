@@ -12,7 +12,8 @@
 //!   default `runtimes` feature).
 //! - [`block_on_racing`] is a plain-thread executor whose waker hands the CPU
 //!   to the woken thread, which turns "wake before the value is stored" races
-//!   into failures on every run.
+//!   into failures on every run; [`pending_signal`] lets another thread act
+//!   exactly when a future first waits.
 //! - [`DropCounter`] counts how often test values are dropped, and
 //!   [`assert_each_sender_in_order`] checks a stress test's messages.
 //! - [`hints`] holds what a hung test says: the likely bug.
@@ -250,6 +251,50 @@ pub fn block_on_racing<F: Future>(future: F) -> F::Output {
     }
 }
 
+/// A pair that lets one thread act exactly when a future on another one
+/// first waits: [`Signal::on_first_pending`] wraps the future, and
+/// [`Waiting::wait`] blocks until it has returned `Pending` once. With
+/// [`block_on_racing`], a test then forces the interleaving it is after on
+/// every run (a send while the receiver waits, say), instead of the
+/// scheduler deciding whether the receiver polled before the send.
+pub fn pending_signal() -> (Signal, Waiting) {
+    let (tell, told) = std::sync::mpsc::channel();
+    (Signal(tell), Waiting(told))
+}
+
+/// The half of [`pending_signal`] that goes with the future.
+pub struct Signal(std::sync::mpsc::Sender<()>);
+
+impl Signal {
+    /// `future`, telling the [`Waiting`] half the first time it returns
+    /// `Pending`.
+    pub fn on_first_pending<F: Future>(self, future: F) -> impl Future<Output = F::Output> {
+        let mut tell = Some(self.0);
+        let mut future = Box::pin(future);
+        std::future::poll_fn(move |cx| {
+            let poll = future.as_mut().poll(cx);
+            if poll.is_pending() {
+                if let Some(tell) = tell.take() {
+                    // The waiting half may be gone (its test failed): no matter.
+                    let _ = tell.send(());
+                }
+            }
+            poll
+        })
+    }
+}
+
+/// The half of [`pending_signal`] that waits.
+pub struct Waiting(std::sync::mpsc::Receiver<()>);
+
+impl Waiting {
+    /// Blocks until the future has first returned `Pending`: `true`; or
+    /// `false` if it finished (or was dropped) without ever waiting.
+    pub fn wait(self) -> bool {
+        self.0.recv().is_ok()
+    }
+}
+
 /// Checks a stress test's messages, each `(sender, i)` with `i` counting up
 /// from 0 per sender: every message arrived exactly once, and each sender's
 /// in the order it sent them.
@@ -366,6 +411,28 @@ mod tests {
         thread::spawn(move || waker.wake())
             .join()
             .expect("the waking thread panicked");
+    }
+
+    #[test]
+    fn the_waiting_half_learns_when_the_future_first_waits() {
+        let (signal, waiting) = pending_signal();
+        let mut polls = 0;
+        let waiter = thread::spawn(move || waiting.wait());
+        let future = signal.on_first_pending(std::future::poll_fn(|cx| {
+            polls += 1;
+            cx.waker().wake_by_ref();
+            if polls < 3 {
+                Poll::Pending
+            } else {
+                Poll::Ready(polls)
+            }
+        }));
+        assert_eq!(block_on_racing(future), 3);
+        assert!(waiter.join().unwrap(), "the future waited twice");
+        // A future that never waits: the waiting half is told so.
+        let (signal, waiting) = pending_signal();
+        block_on_racing(signal.on_first_pending(std::future::ready(())));
+        assert!(!waiting.wait());
     }
 
     #[test]

@@ -11,7 +11,9 @@ use super::support::{
     POP_WOKE_NONE, a_woken_send, full_channel, pop, pop_and_serve_the_oldest, receive_all,
 };
 use lesson13_testkit::hints::{BOUNDED_STRANDED, DEADLOCK};
-use lesson13_testkit::{DropCounter, assert_each_sender_in_order, block_on_racing, with_deadline};
+use lesson13_testkit::{
+    DropCounter, assert_each_sender_in_order, block_on_racing, pending_signal, with_deadline,
+};
 use std::future::Future;
 use tokio_test::task;
 use tokio_test::{assert_pending, assert_ready};
@@ -482,25 +484,16 @@ fn a_pop_on_another_thread_wakes_the_sender_after_keeping_its_slot() {
                 "channel(1) is empty: the first send must not wait"
             );
             assert!(sent.is_ok(), "{ALIVE}");
-            let (waits, waiting) = std::sync::mpsc::channel();
+            let (signal, waiting) = pending_signal();
             let sender = std::thread::spawn(move || {
-                let mut send = Box::pin(tx.send(round + 1));
-                let mut told = false;
-                // Says when the send waits, so that the pop below wakes it.
-                let sent = block_on_racing(std::future::poll_fn(|cx| {
-                    let poll = send.as_mut().poll(cx);
-                    if poll.is_pending() && !told {
-                        told = true;
-                        waits.send(()).ok();
-                    }
-                    poll
-                }));
-                drop(send);
+                let sent = block_on_racing(signal.on_first_pending(tx.send(round + 1)));
                 (sent, tx)
             });
-            waiting
-                .recv()
-                .expect("channel(1) holds a message, yet a second send did not wait");
+            // Pop once the send waits, so that the pop wakes it.
+            assert!(
+                waiting.wait(),
+                "channel(1) holds a message, yet a second send did not wait"
+            );
             // The racing executor holds this thread inside the pop's wake()
             // until the woken sender has polled, so a pop that wakes the
             // sender before it has freed and kept its slot (in two lock

@@ -9,7 +9,7 @@
 use super::imp;
 use super::support::try_recv;
 use lesson13_testkit::hints::{DEADLOCK, MPSC_LOST_WAKEUP};
-use lesson13_testkit::{DropCounter, Tracked, block_on_racing, with_deadline};
+use lesson13_testkit::{DropCounter, Tracked, block_on_racing, pending_signal, with_deadline};
 use std::future::Future;
 use tokio_test::{assert_pending, assert_ready, task};
 
@@ -387,16 +387,19 @@ fn a_send_on_another_thread_wakes_the_waiting_receiver_after_pushing() {
     with_deadline(MPSC_LOST_WAKEUP, || {
         for i in 0..100u64 {
             let (tx, mut rx) = imp::channel();
-            // The sender stays alive until the message is received, so only
-            // send()'s own wakeup can end the wait, not the last sender's drop.
+            let (signal, waiting) = pending_signal();
+            // The send comes once the receiver waits. The sender stays alive
+            // until the message is received, so only send()'s own wakeup can
+            // end the wait, not the last sender's drop.
             let sender = std::thread::spawn(move || {
+                waiting.wait();
                 let sent = tx.send(i).is_ok();
                 (sent, tx)
             });
             // The racing executor holds the sending thread back inside wake()
             // until the receiver has polled again, so a send that wakes before
             // it pushes (and does not wake again) is caught every time.
-            let received = block_on_racing(rx.recv());
+            let received = block_on_racing(signal.on_first_pending(rx.recv()));
             let (sent, tx) = sender.join().expect("the sending thread panicked");
             assert!(
                 sent,

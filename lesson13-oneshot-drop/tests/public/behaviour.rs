@@ -8,7 +8,7 @@
 
 use super::imp;
 use lesson13_testkit::hints::{DEADLOCK, ONESHOT_DROP_LOST_WAKEUP};
-use lesson13_testkit::{DropCounter, block_on_racing, with_deadline};
+use lesson13_testkit::{DropCounter, block_on_racing, pending_signal, with_deadline};
 use std::future::Future;
 use tokio_test::{assert_pending, assert_ready, task};
 
@@ -273,7 +273,10 @@ fn halves_dropped_in_either_order_on_other_threads() {
     with_deadline(ONESHOT_DROP_LOST_WAKEUP, || {
         for i in 0..100u32 {
             let (tx, rx) = imp::channel::<u32>();
+            let (signal, waiting) = pending_signal();
+            // The sender goes once the receiver waits...
             let sender = std::thread::spawn(move || {
+                waiting.wait();
                 if i % 2 == 0 {
                     drop(tx);
                     None
@@ -281,9 +284,9 @@ fn halves_dropped_in_either_order_on_other_threads() {
                     Some(tx.send(i))
                 }
             });
-            // The racing executor holds the dropping thread back until this
-            // one has polled, so a wake before `closed` is set is caught.
-            let received = block_on_racing(rx);
+            // ...and the racing executor holds the dropping thread back until
+            // this one has polled, so a wake before `closed` is set is caught.
+            let received = block_on_racing(signal.on_first_pending(rx));
             match sender.join().expect("the sending thread panicked") {
                 None => assert_eq!(
                     received,
