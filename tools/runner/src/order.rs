@@ -20,6 +20,11 @@
 //! name;`. A test whose file cannot be found goes last, by name.
 
 use crate::run::TestResult;
+
+/// What marks a failure after the first one of an exercise: one mistake
+/// often fails several tests, and the first in teaching order, the most
+/// basic behaviour, names it most directly.
+pub const MAY_FOLLOW: &str = "may follow from the failure above";
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -130,6 +135,7 @@ mod tests {
             status: TestStatus::Fail,
             message: String::new(),
             killed: false,
+            racing: false,
         }
     }
 

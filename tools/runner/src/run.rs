@@ -47,6 +47,14 @@ pub struct TestResult {
     /// deadline.
     #[cfg_attr(feature = "grader", serde(skip))]
     pub killed: bool,
+    /// A racing test, whose verdict may differ from run to run, so it
+    /// weighs nothing: set by the grader from its scheme (the runner knows
+    /// nothing of points).
+    #[cfg_attr(
+        feature = "grader",
+        serde(default, skip_serializing_if = "std::ops::Not::not")
+    )]
+    pub racing: bool,
 }
 
 /// How long one test may run before it is killed: its own deadline (the
@@ -218,6 +226,7 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options)
                 status: TestStatus::Timeout,
                 message: cap(message),
                 killed: true,
+                racing: false,
             };
         }
         Ok(Ended::Exited(status, proven)) if status.success() => {
@@ -241,6 +250,7 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options)
         status,
         message: cap(message),
         killed: false,
+        racing: false,
     }
 }
 

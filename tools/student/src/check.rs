@@ -10,7 +10,8 @@ use crate::Workspace;
 use console::style;
 use lesson13_runner::exercises::Exercise;
 use lesson13_runner::message::wrap;
-use lesson13_runner::{Build, Options, TestResult, TestStatus, gist, order, static_check};
+use lesson13_runner::order::{self, MAY_FOLLOW};
+use lesson13_runner::{Build, Options, TestResult, TestStatus, gist, static_check};
 use std::io::Write;
 
 /// The test target the grader keeps for itself; every other one is the
@@ -171,10 +172,6 @@ pub fn check(
         first_failure: failures.first().map(|f| f.name.clone()),
     })
 }
-
-/// What a failure after the first is marked with: one mistake often fails
-/// several tests, and the first, the most basic, names it most directly.
-pub const MAY_FOLLOW: &str = "may follow from the failure above";
 
 /// One line per test, in teaching order; each failure with the gist of its
 /// message, wrapped, and every failure after the first marked as one that
