@@ -15,7 +15,10 @@
 //! - [`hostile`]: the hostile submissions, held with and without the static
 //!   check;
 //! - [`class_grading`]: a class graded into a gradebook, shards merged, and
-//!   the Gradescope package run on a fake root.
+//!   the Gradescope package run on a fake root;
+//! - [`steady_points`]: the bugs only tests on threads catch, graded several
+//!   times on a loaded machine, for the same points every time (slow: not
+//!   in `--quick`).
 //!
 //! The catalogue is `crate::catalogue`.
 
@@ -26,6 +29,7 @@ pub mod exercise_checks;
 pub mod fixtures;
 pub mod hostile;
 pub mod runner_drive;
+pub mod steady_points;
 
 use lesson13_grader::engine::{self, Settings, Submission};
 use lesson13_grader::report::Report;
@@ -104,7 +108,8 @@ const CHECKS: &[Check] = &[
     },
 ];
 
-/// The checks `--quick` leaves out: minutes each on a fresh clone.
+/// The checks `--quick` leaves out: minutes each on a fresh clone (and
+/// one that loads every core on purpose).
 const SLOW_CHECKS: &[Check] = &[
     Check {
         name: "loom models of the solutions (RUSTFLAGS=\"--cfg loom\" cargo test -p loom-models --release)",
@@ -113,6 +118,10 @@ const SLOW_CHECKS: &[Check] = &[
     Check {
         name: "the catalogue: the tests catch every catalogued bug and pass every catalogued correct channel",
         run: catalogue,
+    },
+    Check {
+        name: "the same points on every run: bugs only tests on threads catch, graded 3 times on a loaded machine",
+        run: steady_points::check,
     },
 ];
 
