@@ -385,7 +385,7 @@ fn dropping_the_receiver_releases_its_waker() {
 #[test]
 fn a_send_on_another_thread_wakes_the_waiting_receiver_after_pushing() {
     with_deadline(MPSC_LOST_WAKEUP, || {
-        for i in 0..100u64 {
+        for i in 0..20u64 {
             let (tx, mut rx) = imp::channel();
             let (signal, waiting) = pending_signal();
             // The send comes once the receiver waits. The sender stays alive

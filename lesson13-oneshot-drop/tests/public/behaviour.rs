@@ -271,7 +271,7 @@ fn dropping_the_receiver_releases_its_waker() {
 #[test]
 fn halves_dropped_in_either_order_on_other_threads() {
     with_deadline(ONESHOT_DROP_LOST_WAKEUP, || {
-        for i in 0..100u32 {
+        for i in 0..20u32 {
             let (tx, rx) = imp::channel::<u32>();
             let (signal, waiting) = pending_signal();
             // The sender goes once the receiver waits...

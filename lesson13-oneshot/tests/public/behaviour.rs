@@ -211,7 +211,7 @@ fn channels_are_independent() {
 #[test]
 fn a_send_on_another_thread_wakes_the_receiver_after_storing_the_value() {
     with_deadline(ONESHOT_LOST_WAKEUP, || {
-        for i in 0..100u64 {
+        for i in 0..20u64 {
             let (tx, rx) = imp::channel();
             let (signal, waiting) = pending_signal();
             // The send comes once the receiver waits...
