@@ -262,3 +262,53 @@ pub fn run_busy_if_asked() {
     }
     std::process::exit(0);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lesson13_grader::report::{ExerciseReport, Score, Status};
+
+    /// One run's report of a submission holding Exercise 3 only, with these
+    /// points of 25.
+    fn graded(points: f64) -> Report {
+        Report::new(vec![ExerciseReport {
+            krate: ALL[2].krate.to_owned(),
+            status: Status::Fail,
+            passed: 0,
+            total: 0,
+            score: Score::of(points, 25.0),
+            message: String::new(),
+            notices: Vec::new(),
+            tests: Vec::new(),
+        }])
+    }
+
+    fn submission(bug: Option<&'static str>) -> Submission {
+        Submission {
+            name: "one".into(),
+            dir: tempfile::tempdir().unwrap(),
+            holds: vec![(ALL[2], bug)],
+        }
+    }
+
+    #[test]
+    fn changed_points_a_free_bug_and_a_short_solution_are_each_a_problem() {
+        let scheme = Scheme::default();
+        let bug = || vec![submission(Some("lesson13-mpsc/lifo-push-front"))];
+        let runs = |points: &[f64]| -> Vec<Vec<Report>> {
+            points.iter().map(|p| vec![graded(*p)]).collect()
+        };
+        assert!(judge(&bug(), &runs(&[20.0, 20.0, 20.0]), &scheme).is_empty());
+        let flapping = judge(&bug(), &runs(&[20.0, 21.0, 20.0]), &scheme);
+        assert!(flapping[0].contains("different points"), "{flapping:?}");
+        let free = judge(&bug(), &runs(&[25.0, 25.0, 25.0]), &scheme);
+        assert!(free[0].contains("although it is a bug"), "{free:?}");
+        let solution = vec![submission(None)];
+        assert!(judge(&solution, &runs(&[25.0, 25.0]), &scheme).is_empty());
+        let short = judge(&solution, &runs(&[25.0, 24.0]), &scheme);
+        assert!(
+            short.iter().any(|p| p.contains("a reference solution")),
+            "{short:?}"
+        );
+    }
+}
