@@ -241,9 +241,12 @@ fn print_warnings(warnings: &[String], exercise: Exercise, verbose: bool, out: &
     } else {
         WARNINGS_SHOWN
     };
-    for warning in warnings.iter().take(shown) {
-        writeln!(out, "{}", indent(warning.trim_end())).ok();
-    }
+    let shown_in_full: Vec<String> = warnings
+        .iter()
+        .take(shown)
+        .map(|w| indent(w.trim_end()))
+        .collect();
+    writeln!(out, "{}", shown_in_full.join("\n\n")).ok();
     if warnings.len() > shown {
         writeln!(
             out,

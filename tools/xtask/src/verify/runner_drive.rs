@@ -86,7 +86,9 @@ pub fn drive(root: &Path, bundle: &Path, target: &Path) -> Result<String> {
     solve(root, bundle, one)?;
     let lib_rs = bundle.join(one.lib_rs());
     let solution = std::fs::read_to_string(&lib_rs).context("cannot read lib.rs")?;
-    let forgot = format!("{solution}\npub fn forgotten_step() {{\n    let unused_step = 1;\n}}\n");
+    let forgot = format!(
+        "{solution}\n/// A step, forgotten.\npub fn forgotten_step() {{\n    let unused_step = 1;\n}}\n"
+    );
     std::fs::write(&lib_rs, forgot).context("cannot write lib.rs")?;
     let solved = step(
         &["check"],
