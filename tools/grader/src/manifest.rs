@@ -8,8 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-/// The folder that holds each exercise's hidden tests.
-pub const HIDDEN_TESTS: &str = "tests/hidden";
+pub use lesson13_runner::exercises::HIDDEN_TESTS;
 
 /// The exercise crates and the tests' harness: what a grading copy holds,
 /// and with [`STUDENT_TOOLS`] what a student gets.
@@ -21,19 +20,28 @@ pub fn members() -> Vec<&'static str> {
 /// runner library and its `student` binary).
 pub const STUDENT_TOOLS: [&str; 2] = ["tools/runner", "tools/student"];
 
+/// What the Gradescope package holds besides [`members`]: the grader (the
+/// test runner library and the grader's library and binary).
+pub const GRADER_TOOLS: [&str; 2] = ["tools/runner", "tools/grader"];
+
 /// The workspace manifest for the copy at `out`: its members (those of
-/// [`members`] and [`STUDENT_TOOLS`] it holds), only the shared dependencies
-/// they use, and none of the maintainers' comments.
+/// [`members`], [`STUDENT_TOOLS`] and [`GRADER_TOOLS`] it holds), only the
+/// shared dependencies they use, and none of the maintainers' comments.
 pub fn write_manifest(root: &Path, out: &Path) -> Result<()> {
     let course = read_manifest(&root.join("Cargo.toml"))?;
     let workspace = course["workspace"]
         .as_table()
         .context("Cargo.toml has no [workspace] table")?;
-    let present: Vec<&str> = members()
+    let mut present: Vec<&str> = Vec::new();
+    for member in members()
         .into_iter()
         .chain(STUDENT_TOOLS)
-        .filter(|member| out.join(member).is_dir())
-        .collect();
+        .chain(GRADER_TOOLS)
+    {
+        if out.join(member).is_dir() && !present.contains(&member) {
+            present.push(member);
+        }
+    }
     let mut used = BTreeSet::new();
     for member in &present {
         let manifest = read_manifest(&out.join(member).join("Cargo.toml"))?;
