@@ -50,7 +50,8 @@ pub fn write_manifest(root: &Path, out: &Path) -> Result<()> {
     let mut manifest = toml_edit::DocumentMut::new();
     manifest.decor_mut().set_prefix(
         "# Lesson 13's exercises: the exercise crates, the tests' harness\n\
-         # (testkit) and, for students, the exercise runner (tools/, `cargo xtask`).\n",
+         # (testkit) and, for students, the exercise runner (tools/, `cargo xtask`);\n\
+         # for Gradescope, the grader (tools/).\n",
     );
     let mut bundle = toml_edit::Table::new();
     bundle.insert("resolver", uncommented(&workspace["resolver"]));
