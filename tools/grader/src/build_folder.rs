@@ -11,10 +11,11 @@
 //! - it belongs to the grader's user (or root), and no one else may write
 //!   in it: else another user could plant a configuration there at any
 //!   time, after this check too;
-//! - it holds none of those files, but for the two the grader's user put
+//! - it holds none of those files, but for those the grader's user put
 //!   there: cargo's own (`$CARGO_HOME/config.toml`, which cargo reads
 //!   wherever it runs) and the workspace's own (`.cargo/config.toml` at the
-//!   root of this workspace, its `cargo xtask` alias).
+//!   root of the workspace grading uses, and of the one the grader was built
+//!   in: its `cargo xtask` alias).
 //!
 //! A folder that fails is refused with its path and what to do: grading
 //! stops rather than build.
@@ -31,10 +32,10 @@ const CONFIGURATION: [&str; 4] = [
 ];
 
 /// `Ok` if cargo, run in `dir`, reads no configuration but the grader's
-/// (see the module); `workspace` is the instructor's workspace root.
-pub fn check(dir: &Path, workspace: &Path) -> Result<()> {
+/// (see the module); `workspaces` are the instructor's workspace roots.
+pub fn check(dir: &Path, workspaces: &[PathBuf]) -> Result<()> {
     let dir = dir.canonicalize()?;
-    let allowed: Vec<PathBuf> = allowed_configuration(workspace);
+    let allowed: Vec<PathBuf> = allowed_configuration(workspaces);
     for folder in dir.ancestors() {
         writable_only_by_the_grader(folder)?;
         for name in CONFIGURATION {
@@ -58,11 +59,14 @@ pub fn check(dir: &Path, workspace: &Path) -> Result<()> {
 }
 
 /// The configuration files the grader's user put there themselves.
-fn allowed_configuration(workspace: &Path) -> Vec<PathBuf> {
+fn allowed_configuration(workspaces: &[PathBuf]) -> Vec<PathBuf> {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
-    let mut files = vec![workspace.join(".cargo/config.toml")];
+    let mut files: Vec<PathBuf> = workspaces
+        .iter()
+        .map(|w| w.join(".cargo/config.toml"))
+        .collect();
     if let Some(home) = cargo_home {
         files.extend([home.join("config.toml"), home.join("config")]);
     }
@@ -120,7 +124,7 @@ mod tests {
         let dir = private();
         let build = dir.path().join("a/b");
         std::fs::create_dir_all(&build).unwrap();
-        check(&build, &crate::workspace::root()).unwrap();
+        check(&build, &[crate::workspace::root()]).unwrap();
     }
 
     #[test]
@@ -134,7 +138,7 @@ mod tests {
             std::fs::write(&file, "[build]\nrustc-wrapper = \"/tmp/evil\"\n").unwrap();
             let error = format!(
                 "{:#}",
-                check(&build, &crate::workspace::root()).unwrap_err()
+                check(&build, &[crate::workspace::root()]).unwrap_err()
             );
             assert!(
                 error.starts_with(&format!("{} would configure", file.display())),
@@ -152,16 +156,13 @@ mod tests {
         std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
         let error = format!(
             "{:#}",
-            check(&build, &crate::workspace::root()).unwrap_err()
+            check(&build, &[crate::workspace::root()]).unwrap_err()
         );
         assert!(
             error.contains("can be written by other users (mode 777)"),
             "{error}"
         );
-        let error = format!(
-            "{:#}",
-            check(Path::new("/tmp"), Path::new("/")).unwrap_err()
-        );
+        let error = format!("{:#}", check(Path::new("/tmp"), &[]).unwrap_err());
         assert!(
             error.contains("/tmp can be written by other users"),
             "{error}"

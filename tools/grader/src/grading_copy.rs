@@ -92,7 +92,7 @@ impl GradingCopy {
         };
         std::fs::create_dir(copy.path())
             .with_context(|| format!("cannot create {}", copy.path().display()))?;
-        build_folder::check(&copy.path(), &workspace::root())?;
+        build_folder::check(&copy.path(), &[workspace::root(), workspace::source_root()])?;
         write(&copy.path())?;
         Ok(copy)
     }

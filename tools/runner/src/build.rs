@@ -299,7 +299,9 @@ impl Cargo<'_> {
 /// Why a build that the compiler did not refuse failed: a limit, said
 /// plainly when it is one the grader sets, else cargo's last words.
 fn stopped_by_a_limit(status: &std::process::ExitStatus, stderr: &str) -> String {
-    if stderr.contains("SIGXFSZ") {
+    // Cargo names the signal that killed the compiler by its number, and
+    // sometimes its name too.
+    if stderr.contains("SIGXFSZ") || stderr.contains(&format!("(signal: {}", signal::FILE_SIZE)) {
         format!(
             "your crate's build wrote more than {} MiB to one file and was stopped: a very \
              large `static` or `const`?",
@@ -314,6 +316,15 @@ fn stopped_by_a_limit(status: &std::process::ExitStatus, stderr: &str) -> String
     } else {
         format!("the build failed ({status}):\n{}", tail(stderr, 20))
     }
+}
+
+/// The signals a build's limits send.
+mod signal {
+    /// Past the file-size limit (`SIGXFSZ`).
+    #[cfg(unix)]
+    pub const FILE_SIZE: i32 = libc::SIGXFSZ;
+    #[cfg(not(unix))]
+    pub const FILE_SIZE: i32 = 25;
 }
 
 /// What cargo said about one crate.
@@ -622,12 +633,18 @@ mod tests {
     fn a_build_stopped_by_a_limit_says_which_in_plain_words() {
         use std::os::unix::process::ExitStatusExt;
         let status = std::process::ExitStatus::from_raw(101 << 8);
-        let fsize = "Caused by:\n  process didn't exit successfully: `rustc …` (signal: 25, \
+        let named = "Caused by:\n  process didn't exit successfully: `rustc …` (signal: 25, \
                      SIGXFSZ: file size limit exceeded)";
-        assert!(stopped_by_a_limit(&status, fsize).starts_with(
-            "your crate's build wrote more than 64 MiB to one file and was stopped: a very \
-             large `static` or `const`?"
-        ));
+        let numbered = format!(
+            "process didn't exit successfully: `rustc …` (signal: {})",
+            libc::SIGXFSZ
+        );
+        for fsize in [named, numbered.as_str()] {
+            assert!(stopped_by_a_limit(&status, fsize).starts_with(
+                "your crate's build wrote more than 64 MiB to one file and was stopped: a very \
+                 large `static` or `const`?"
+            ));
+        }
         let memory = "memory allocation of 8589934592 bytes failed\n(signal: 6, SIGABRT)";
         assert!(stopped_by_a_limit(&status, memory).contains("ran out of memory (4 GiB)"));
         assert!(stopped_by_a_limit(&status, "linker `cc` not found").contains("cc"));
