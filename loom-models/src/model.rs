@@ -132,7 +132,6 @@ where
     builder.location = true;
     record::start(true);
     let replayed = explore(&builder, main, model, &Arc::new(AtomicUsize::new(0)));
-    record::print_events();
     record::start(false);
     let _ = std::fs::remove_file(&copy);
     match replayed {

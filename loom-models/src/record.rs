@@ -1,6 +1,7 @@
 //! The events of one run, recorded only while [`start`] has turned the
-//! recording on (the one replayed run of a failing schedule), and the
-//! lines the test prints for the runner.
+//! recording on (the one replayed run of a failing schedule), each printed
+//! as a line for the runner as it happens: what the checked code prints
+//! comes out among them, in order.
 //!
 //! An event is what one thread did: asked for a lock, got it, let it go,
 //! cloned, woke or dropped a waker, polled, waited, called the channel. Each
@@ -24,22 +25,13 @@ pub(crate) const PREFIX: &str = "lesson13-loom";
 /// Whether events are being recorded.
 static ON: AtomicBool = AtomicBool::new(false);
 
-/// The recorded events, in order, and the locks seen so far.
-static LOG: Mutex<Log> = Mutex::new(Log {
-    events: Vec::new(),
-    locks: Vec::new(),
-});
+/// Each lock's address, in the order they were first used in this run: a
+/// lock is named by its place here.
+static LOCKS: Mutex<Vec<usize>> = Mutex::new(Vec::new());
 
 /// The role of the thread that runs the model's closure (loom's threads
 /// have names; its first thread has none).
 static MAIN_ROLE: Mutex<&str> = Mutex::new("the main thread");
-
-struct Log {
-    events: Vec<Value>,
-    /// Each lock's address, in the order they were first used: a lock is
-    /// named by its place here.
-    locks: Vec<usize>,
-}
 
 /// Where an event happened.
 pub(crate) enum At {
@@ -57,11 +49,9 @@ pub(crate) fn on() -> bool {
     ON.load(Ordering::Relaxed)
 }
 
-/// Forgets what was recorded, and turns the recording on or off.
+/// Forgets the locks seen, and turns the recording on or off.
 pub(crate) fn start(on: bool) {
-    let mut log = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    log.events.clear();
-    log.locks.clear();
+    LOCKS.lock().unwrap_or_else(|e| e.into_inner()).clear();
     ON.store(on, Ordering::Relaxed);
 }
 
@@ -86,9 +76,9 @@ pub(crate) fn current_thread() -> (usize, String) {
     (number, role)
 }
 
-/// Records that the current thread did `what` (an object with a `what`
-/// field and its details) at `at`. Nothing while the recording is off, or
-/// while the thread unwinds (loom's state may be gone by then).
+/// Records (prints) that the current thread did `what` (an object with a
+/// `what` field and its details) at `at`. Nothing while the recording is
+/// off, or while the thread unwinds (loom's state may be gone by then).
 pub(crate) fn event(mut what: Value, at: At) {
     if !on() || std::thread::panicking() {
         return;
@@ -99,45 +89,32 @@ pub(crate) fn event(mut what: Value, at: At) {
         At::Stack => first_frame_outside_the_harness(),
         At::Model => (None, None),
     };
+    what["kind"] = json!("event");
     what["thread"] = json!(thread);
     what["role"] = json!(role);
     what["file"] = json!(file);
     what["line"] = json!(line);
-    LOG.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .events
-        .push(what);
+    print_line(&what);
 }
 
 /// A small number for the lock at `address`, the same for every event of
 /// the run.
 pub(crate) fn lock_number(address: usize) -> usize {
-    let mut log = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    match log.locks.iter().position(|a| *a == address) {
+    let mut locks = LOCKS.lock().unwrap_or_else(|e| e.into_inner());
+    match locks.iter().position(|a| *a == address) {
         Some(at) => at + 1,
         None => {
-            log.locks.push(address);
-            log.locks.len()
+            locks.push(address);
+            locks.len()
         }
     }
 }
 
-/// Prints every recorded event, in order, one line each.
-pub(crate) fn print_events() {
-    let log = LOG.lock().unwrap_or_else(|e| e.into_inner());
-    for event in &log.events {
-        let mut line = json!({"kind": "event"});
-        if let (Some(line), Some(event)) = (line.as_object_mut(), event.as_object()) {
-            line.extend(event.clone());
-        }
-        print_line(&line);
-    }
-}
-
-/// Prints one line for the runner: the prefix, the tag, the JSON.
+/// Prints one line for the runner: the prefix, the tag, the JSON. A line
+/// of its own: libtest may have begun one (`test x ... `) without ending it.
 pub(crate) fn print_line(value: &Value) {
     let tag = std::env::var("LESSON13_LOOM_TAG").unwrap_or_default();
-    println!("{PREFIX}{tag} {value}");
+    println!("\n{PREFIX}{tag} {value}");
 }
 
 /// The file and line of the first frame of the current backtrace that is

@@ -248,7 +248,7 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options)
 }
 
 /// How a test process ended.
-enum Ended {
+pub(crate) enum Ended {
     /// By itself, with this status; `true` if its pass is proven (or no
     /// proof was asked for).
     Exited(ExitStatus, bool),
@@ -258,7 +258,7 @@ enum Ended {
 
 /// Runs the test binary with `args`, directly or in the sandbox: how it
 /// ended (or why it could not run), and the end of its output.
-fn run_process(
+pub(crate) fn run_process(
     binary: &TestBinary,
     args: &[&str],
     crate_dir: &Path,

@@ -1,0 +1,307 @@
+//! The story of a failing interleaving, as a student reads it: numbered
+//! steps of their own code, one per turn of a thread (what it did, at which
+//! line of `lib.rs`, until another thread ran), then what went wrong.
+//!
+//! ```text
+//! 1. the receiver polls `rx`: locks (lib.rs:91), stores a clone of its waker (lib.rs:104), unlocks (lib.rs:107); `rx` is Pending; it waits to be woken
+//! 2. the sender calls `tx.send(1)`: locks (lib.rs:76), unlocks (lib.rs:76), wakes the receiver (lib.rs:78), asks for the lock (lib.rs:80)
+//! 3. the receiver is woken and polls `rx` again: locks (lib.rs:91), …; `rx` is Pending; it waits to be woken
+//! 4. the sender gets the lock (lib.rs:80), unlocks (lib.rs:80); `tx.send(1)` returns Ok(()); it finishes
+//! the receiver waits forever: nothing woke it after `rx` was Pending in step 3 (the last wake, in step 2, came before that poll)
+//! ```
+//!
+//! Only what matters is told: locks, wakers, polls and the model's calls.
+//! Atomics are not recorded, and a waker's drop is left out.
+
+use super::lines::{Event, Failure, What};
+
+/// A failing interleaving, told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Story {
+    /// What kind of failure, in a few words: `a lost wakeup`.
+    pub kind: String,
+    /// The numbered steps.
+    pub steps: Vec<String>,
+    /// What went wrong, in one sentence.
+    pub ending: String,
+}
+
+/// Tells the failing interleaving `events`, which failed as `failure`
+/// with loom's `message`; lines are shown as `<file>:<line>`.
+pub fn tell(events: &[Event], failure: Failure, message: &str, file: &str) -> Story {
+    let turns = turns(events);
+    let steps: Vec<String> = turns
+        .iter()
+        .enumerate()
+        .map(|(i, turn)| format!("{}. {}", i + 1, describe(turn, file)))
+        .collect();
+    let (kind, ending) = match failure {
+        Failure::Deadlock => deadlock(&turns, message, file),
+        Failure::Panic => panic(events, message, file),
+        Failure::Leak => (
+            "a leak".to_owned(),
+            format!(
+                "every thread finished, but {}",
+                leak(message, file)
+            ),
+        ),
+    };
+    Story {
+        kind,
+        steps,
+        ending,
+    }
+}
+
+/// One thread's run of consecutive events.
+struct Turn<'a> {
+    role: &'a str,
+    events: Vec<&'a Event>,
+}
+
+/// The events, cut where another thread takes over.
+fn turns(events: &[Event]) -> Vec<Turn<'_>> {
+    let mut turns: Vec<Turn> = Vec::new();
+    for event in events {
+        if matches!(event.what, What::WakerDropped(_)) {
+            continue;
+        }
+        match turns.last_mut() {
+            Some(turn) if turn.events[0].thread == event.thread => turn.events.push(event),
+            _ => turns.push(Turn {
+                role: &event.role,
+                events: vec![event],
+            }),
+        }
+    }
+    turns
+}
+
+/// One turn as a sentence: the role, then what it did, in order.
+fn describe(turn: &Turn, file: &str) -> String {
+    let at = |event: &Event| match event.line {
+        Some(line) => format!(" ({file}:{line})"),
+        None => String::new(),
+    };
+    let mut clauses: Vec<String> = Vec::new();
+    let mut resumed: Option<bool> = None;
+    let mut asked_at: Option<usize> = None;
+    for (i, event) in turn.events.iter().enumerate() {
+        let clause = match &event.what {
+            What::AsksLock(_) => {
+                asked_at = Some(clauses.len());
+                format!("asks for the lock{}", at(event))
+            }
+            What::Locked(_) => match asked_at.take() {
+                Some(index) => {
+                    clauses[index] = format!("locks{}", at(event));
+                    continue;
+                }
+                None if i == 0 => format!("gets the lock{}", at(event)),
+                None => format!("gets the lock again{}", at(event)),
+            },
+            What::LockBusy(_) => format!("finds the lock taken{}", at(event)),
+            What::Unlocked(_) => format!("unlocks{}", at(event)),
+            What::WaitsCondvar(_) => {
+                format!("lets the lock go to wait on the condition variable{}", at(event))
+            }
+            What::Notifies(all) => {
+                let whom = if *all { "every waiting thread" } else { "one waiting thread" };
+                format!("notifies {whom}{}", at(event))
+            }
+            What::WakerCloned(owner) if owner == turn.role => {
+                format!("stores a clone of its waker{}", at(event))
+            }
+            What::WakerCloned(owner) => format!("clones {owner}'s waker{}", at(event)),
+            What::Woke(owner) if owner == turn.role => format!("wakes itself{}", at(event)),
+            What::Woke(owner) => format!("wakes {owner}{}", at(event)),
+            What::WakerDropped(_) => continue,
+            What::Resumed(woken) => {
+                resumed = Some(*woken);
+                continue;
+            }
+            What::Polls(future) => match resumed.take() {
+                Some(true) => format!("is woken and polls `{future}` again"),
+                Some(false) => {
+                    format!("polls `{future}` again without being woken (executors may)")
+                }
+                None => format!("polls `{future}`"),
+            },
+            What::Polled {
+                future,
+                ready: None,
+            } => format!("`{future}` is Pending"),
+            What::Polled {
+                future,
+                ready: Some(value),
+            } => format!("`{future}` is Ready: {value}"),
+            What::Waits => "it waits to be woken".to_owned(),
+            What::Called(call) => format!("calls `{call}`"),
+            What::Returned { call, value } => format!("`{call}` returns {value}"),
+            What::Finished => "it finishes".to_owned(),
+            What::Panicked { message, line } => match line {
+                Some(line) => format!("panics at {file}:{line}: {message}"),
+                None => format!("panics: {message}"),
+            },
+            What::Printed(text) => format!("prints {text:?}"),
+        };
+        clauses.push(clause);
+    }
+    if let Some(woken) = resumed {
+        clauses.push(if woken { "is woken" } else { "stops waiting without a wake" }.to_owned());
+    }
+    format!("{} {}", turn.role, clauses.join(", "))
+}
+
+/// A deadlock's kind and ending: who waits forever, and for what.
+fn deadlock(turns: &[Turn], message: &str, file: &str) -> (String, String) {
+    let mut waiting: Vec<String> = Vec::new();
+    let mut lost_wakeup = false;
+    let mut roles: Vec<(u64, &str)> = Vec::new();
+    for turn in turns {
+        let thread = turn.events[0].thread;
+        if !roles.iter().any(|(t, _)| *t == thread) {
+            roles.push((thread, turn.role));
+        }
+    }
+    for (thread, role) in roles {
+        let mine: Vec<(usize, &Event)> = turns
+            .iter()
+            .enumerate()
+            .flat_map(|(step, turn)| turn.events.iter().map(move |e| (step + 1, *e)))
+            .filter(|(_, e)| e.thread == thread)
+            .collect();
+        let Some(&(_, last)) = mine.last() else {
+            continue;
+        };
+        match &last.what {
+            What::Waits => {
+                lost_wakeup = true;
+                waiting.push(never_woken(turns, &mine, role));
+            }
+            What::AsksLock(lock) => {
+                let line = last.line.map(|l| format!(" at {file}:{l}")).unwrap_or_default();
+                let held = holder(turns, *lock);
+                let why = match held {
+                    Some((holder, step)) if holder == thread => format!(
+                        ", which it took itself in step {step} and still holds: \
+                         a lock cannot be taken twice"
+                    ),
+                    Some((_, step)) => format!(", held since step {step} by a thread that waits too"),
+                    None => String::new(),
+                };
+                waiting.push(format!("{role} waits forever for the lock{line}{why}"));
+            }
+            What::WaitsCondvar(_) => {
+                waiting.push(format!(
+                    "{role} waits forever on the condition variable: no notify came after it \
+                     began to wait"
+                ));
+            }
+            _ => {}
+        }
+    }
+    let kind = if lost_wakeup { "a lost wakeup" } else { "a deadlock" };
+    let ending = if waiting.is_empty() {
+        format!("every thread is blocked ({})", first_line(message))
+    } else {
+        waiting.join("; ")
+    };
+    (kind.to_owned(), ending)
+}
+
+/// Why `role`, whose events (each with its step) are `mine`, waits forever
+/// for a wake.
+fn never_woken(turns: &[Turn], mine: &[(usize, &Event)], role: &str) -> String {
+    let pending = mine
+        .iter()
+        .rev()
+        .find(|(_, e)| matches!(e.what, What::Polled { ready: None, .. }));
+    let Some((step, Event { what: What::Polled { future, .. }, .. })) = pending else {
+        return format!("{role} waits forever: nothing wakes it");
+    };
+    let mut text = format!(
+        "{role} waits forever: nothing woke it after `{future}` was Pending in step {step}"
+    );
+    let last_wake = turns
+        .iter()
+        .enumerate()
+        .filter(|(_, turn)| {
+            turn.events
+                .iter()
+                .any(|e| matches!(&e.what, What::Woke(owner) if owner == role))
+        })
+        .map(|(i, _)| i + 1)
+        .next_back();
+    match last_wake {
+        Some(wake) if wake < *step => text.push_str(&format!(
+            " (the last wake, in step {wake}, came before that poll, which found nothing ready)"
+        )),
+        Some(wake) if wake == *step => {
+            text.push_str(" (it woke itself in that step, and nothing polls it again)")
+        }
+        _ => {}
+    }
+    text
+}
+
+/// Which thread holds `lock` at the end, and since which step.
+fn holder(turns: &[Turn], lock: u64) -> Option<(u64, usize)> {
+    let mut held = None;
+    for (i, turn) in turns.iter().enumerate() {
+        for event in &turn.events {
+            match event.what {
+                What::Locked(l) if l == lock => held = Some((event.thread, i + 1)),
+                What::Unlocked(l) | What::WaitsCondvar(l) if l == lock => held = None,
+                _ => {}
+            }
+        }
+    }
+    held
+}
+
+/// A panic's kind and ending: who panicked, where, with what message.
+fn panic(events: &[Event], message: &str, file: &str) -> (String, String) {
+    let panicked = events.iter().rev().find_map(|e| match &e.what {
+        What::Panicked { message, line } => Some((e.role.as_str(), message, *line)),
+        _ => None,
+    });
+    let ending = match panicked {
+        Some((role, message, Some(line))) => {
+            format!("{role} panicked at {file}:{line}: {message}")
+        }
+        Some((role, message, None)) => format!("the model's check failed in {role}: {message}"),
+        None => format!("a thread panicked: {}", first_line(message)),
+    };
+    ("a panic".to_owned(), ending)
+}
+
+/// What leaked, from loom's message (`Arc leaked.\n  Allocated: …`).
+fn leak(message: &str, file: &str) -> String {
+    let what = message.split(" leaked.").next().unwrap_or("something").trim();
+    let created = message
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Allocated: "))
+        .map(|at| format!(" (created at {})", short_location(at, file)))
+        .unwrap_or_default();
+    format!(
+        "an `{what}`{created} was never freed: a value forgotten, or a cycle of `Arc`s"
+    )
+}
+
+/// The first line of loom's message.
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or_default()
+}
+
+/// `<file>:line:column` as `<file>:line`; other places as they are.
+fn short_location(location: &str, file: &str) -> String {
+    match location
+        .strip_prefix(file)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .and_then(|rest| rest.split(':').next())
+    {
+        Some(line) => format!("{file}:{line}"),
+        None => location.to_owned(),
+    }
+}
