@@ -3,301 +3,234 @@
 //! the model's threads do, each recorded in the replayed run so that the
 //! runner can tell the story of the schedule that failed.
 //!
-//! What [`check`] reads from its environment (the runner sets it):
+//! A model runs in one of three modes, one process each, which the runner
+//! chains when the first finds a failure:
 //!
-//! | variable | meaning | default |
+//! | variables | mode | prints |
 //! |---|---|---|
-//! | `LESSON13_LOOM_PREEMPTIONS` | the preemption bound | 3 |
-//! | `LESSON13_LOOM_BUDGET_SECS` | how long to explore | 20 |
-//! | `LESSON13_LOOM_REPLAY` | a checkpoint file: run that one schedule | none |
-//! | `LESSON13_LOOM_TAG` | what the runner's lines carry after the prefix | empty |
+//! | (none) | explore every interleaving up to `LESSON13_LOOM_PREEMPTIONS` (3) preemptions, for at most `LESSON13_LOOM_BUDGET_SECS` (20) | a `verdict` |
+//! | `LESSON13_LOOM_SAVE_AT=N` | explore again up to the failing run `N`, saving loom's checkpoint of it | the `checkpoint` |
+//! | `LESSON13_LOOM_CHECKPOINT=<json>` | replay that one schedule, every step recorded | each `event` as it happens, then a `verdict` |
 //!
-//! It prints lines for the runner (see `record`): `checkpoint` (loom's
-//! checkpoint of the failing schedule), `event` (one per recorded step)
-//! and one `verdict`: `clean` (no failure in any interleaving within the
-//! bound), `inconclusive` (the budget ran out first), `race` (a deadlock,
-//! a panic or a leak, with loom's message) or `unsupported` (loom could not
-//! model the code: a thread that never stops taking steps, as a spin loop
-//! does). A race fails the test; the rest pass it.
+//! The lines all carry `LESSON13_LOOM_TAG` (see `record`). A verdict is
+//! `clean` (no failure in any interleaving within the bound),
+//! `inconclusive` (the budget ran out first), `race` (a deadlock, a panic
+//! or a leak, with loom's message and the number of the failing run),
+//! `unsupported` (a thread that never stops taking steps, as a spin loop
+//! does) or, replaying, `replayed_clean` (the saved schedule no longer
+//! fails: the code changed).
+//!
+//! A failure is reported, and the process ended, by the panic hook, at the
+//! first panic: once loom has found a deadlock, unwinding drops loom's
+//! objects with no thread left to run them, which aborts the process.
 
 use crate::record::{self, At};
-use serde_json::json;
-use std::any::Any;
+use serde_json::{Value, json};
 use std::fmt::Debug;
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::panic;
+use std::path::PathBuf;
 use std::pin::{Pin, pin};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 use std::time::{Duration, Instant};
 
-/// Explores every interleaving of `model` (up to the bound and budget),
-/// `main` being the role of the thread that runs it, and reports to the
-/// runner. Panics (failing the test) when an interleaving fails.
+/// Explores (or saves, or replays: see the module's docs) every
+/// interleaving of `model`, `main` being the role of the thread that runs
+/// it, and reports to the runner. A failure ends the process.
 pub fn check<F>(main: &'static str, model: F)
 where
     F: Fn() + Send + Sync + 'static,
 {
-    install_panic_hook();
-    let model = Arc::new(model);
     let settings = Settings::from_env();
-    if let Some(checkpoint) = &settings.replay {
-        return replay_and_report(main, &model, checkpoint, None);
-    }
-    let started = Instant::now();
     let runs = Arc::new(AtomicUsize::new(0));
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = Some(settings.preemptions);
-    builder.max_duration = Some(settings.budget);
-    // The budget is only looked at every `checkpoint_interval` runs.
-    builder.checkpoint_interval = 1;
-    builder.checkpoint_file = None;
-    let explored = explore(&builder, main, &model, &runs);
-    let iterations = runs.load(Ordering::SeqCst);
-    let secs = started.elapsed().as_secs_f64();
-    let Err(failure) = explored else {
-        let verdict = if started.elapsed() >= settings.budget {
-            "inconclusive"
-        } else {
-            "clean"
-        };
-        record::print_line(&json!({
-            "kind": "verdict", "verdict": verdict, "iterations": iterations,
-            "preemptions": settings.preemptions, "secs": secs,
-        }));
-        return;
-    };
-    if failure.kind == "unsupported" {
-        record::print_line(&json!({
-            "kind": "verdict", "verdict": "unsupported", "message": failure.message,
-            "iterations": iterations, "preemptions": settings.preemptions,
-        }));
-        return;
-    }
-    // Run again up to the failing schedule, saving loom's checkpoint of it
-    // on the way, then replay that one schedule with the recording on.
-    let checkpoint = checkpoint_path();
-    let _ = std::fs::remove_file(&checkpoint);
-    let mut again = loom::model::Builder::new();
-    again.preemption_bound = Some(settings.preemptions);
-    again.checkpoint_interval = iterations;
-    again.checkpoint_file = Some(checkpoint.clone());
-    let rerun = explore(&again, main, &model, &Arc::new(AtomicUsize::new(0)));
-    let saved = std::fs::read_to_string(&checkpoint).ok();
-    let _ = std::fs::remove_file(&checkpoint);
-    match (rerun, saved) {
-        (Err(_), Some(saved)) => {
-            record::print_line(&json!({"kind": "checkpoint", "checkpoint": saved}));
-            let file = checkpoint_path();
-            let replayed = std::fs::write(&file, &saved).is_ok();
-            if replayed {
-                replay_and_report(main, &model, &file, Some(iterations));
-            }
-            let _ = std::fs::remove_file(&file);
-            if replayed {
-                return;
-            }
+    let mode = if let Some(checkpoint) = &settings.checkpoint {
+        let file = temporary_file("replay");
+        if let Err(e) = std::fs::write(&file, checkpoint) {
+            print_verdict(json!({"verdict": "error", "message": format!("{e}")}));
+            return;
         }
-        _ => {}
-    }
-    // The schedule could not be saved or replayed: report what the
-    // exploration saw.
-    report_race(&failure, iterations, settings.preemptions)
-}
-
-/// Runs `model` once on the schedule in `checkpoint` with every event
-/// recorded, prints the events and the verdict, and panics if the
-/// schedule failed. `iterations` is how many runs the exploration took to
-/// find it, when it did.
-fn replay_and_report<F>(main: &'static str, model: &Arc<F>, checkpoint: &Path, iterations: Option<usize>)
-where
-    F: Fn() + Send + Sync + 'static,
-{
-    // loom writes the checkpoint back as it goes: work on a copy.
-    let copy = checkpoint_path();
-    if let Err(e) = std::fs::copy(checkpoint, &copy) {
-        record::print_line(&json!({
-            "kind": "verdict", "verdict": "error",
-            "message": format!("cannot read the checkpoint {}: {e}", checkpoint.display()),
-        }));
-        panic!("cannot read the checkpoint {}: {e}", checkpoint.display());
-    }
-    let mut builder = loom::model::Builder::new();
-    builder.checkpoint_file = Some(copy.clone());
-    builder.checkpoint_interval = 1;
-    // The first run is the saved schedule; the second is never started.
-    builder.max_permutations = Some(2);
-    builder.location = true;
-    record::start(true);
-    let replayed = explore(&builder, main, model, &Arc::new(AtomicUsize::new(0)));
-    record::start(false);
-    let _ = std::fs::remove_file(&copy);
-    match replayed {
-        Ok(()) => record::print_line(&json!({
-            "kind": "verdict", "verdict": "replayed_clean",
-            "message": "the saved schedule ran to its end without failing: \
-                        the code is not the one it was saved from",
-        })),
-        Err(failure) => {
-            let preemptions = Settings::from_env().preemptions;
-            report_race(&failure, iterations.unwrap_or(1), preemptions);
-        }
-    }
-}
-
-/// Prints a `race` verdict and fails the test.
-fn report_race(failure: &Failure, iterations: usize, preemptions: usize) {
-    record::print_line(&json!({
-        "kind": "verdict", "verdict": "race", "failure": failure.kind,
-        "message": failure.message,
-        "iterations": iterations, "preemptions": preemptions,
-    }));
-    panic!("loom found a failing interleaving: {}", failure.message);
-}
-
-/// Why a run of the model failed.
-struct Failure {
-    /// `deadlock`, `leak`, `panic` or `unsupported`.
-    kind: &'static str,
-    /// loom's message, or the panic's with where it happened.
-    message: String,
-}
-
-/// Runs loom's exploration of `model` with `builder`, counting its runs in
-/// `runs`; `Err` with why, when a run failed.
-fn explore<F>(
-    builder: &loom::model::Builder,
-    main: &'static str,
-    model: &Arc<F>,
-    runs: &Arc<AtomicUsize>,
-) -> Result<(), Failure>
-where
-    F: Fn() + Send + Sync + 'static,
-{
-    let (model, counter) = (Arc::clone(model), Arc::clone(runs));
-    *LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        builder.check(move || {
-            counter.fetch_add(1, Ordering::SeqCst);
-            record::set_main_role(main);
-            record::start(record::on());
-            recording_panics(|| model());
-        })
-    }));
-    result.map_err(|payload| failure(payload.as_ref()))
-}
-
-/// What a failed run's panic says about the failure.
-fn failure(payload: &(dyn Any + Send)) -> Failure {
-    let seen = LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()).take();
-    let message = panic_message(payload);
-    let kind = if message.starts_with("deadlock;") {
-        "deadlock"
-    } else if message.contains(" leaked.") {
-        "leak"
-    } else if message.contains("Model exceeded maximum number of branches") {
-        "unsupported"
+        builder.checkpoint_file = Some(file.clone());
+        // The first run is the saved schedule; the second never starts.
+        builder.checkpoint_interval = 1;
+        builder.max_permutations = Some(2);
+        builder.location = true;
+        Mode::Replay(file)
+    } else if let Some(at) = settings.save_at {
+        let file = temporary_file("save");
+        builder.checkpoint_file = Some(file.clone());
+        // Saved just before the run `at` starts.
+        builder.checkpoint_interval = at;
+        Mode::Save(file)
     } else {
-        "panic"
+        builder.max_duration = Some(settings.budget);
+        // The budget is only looked at every `checkpoint_interval` runs.
+        builder.checkpoint_interval = 1;
+        builder.checkpoint_file = None;
+        Mode::Explore
     };
-    let message = match seen {
-        Some(Seen {
-            message,
-            location: Some((file, line)),
-        }) if kind == "panic" => format!("{message} (at {file}:{line})"),
-        _ => message,
-    };
-    Failure { kind, message }
-}
-
-/// The first panic of a run, as the hook saw it: its message and where.
-#[derive(Clone)]
-struct Seen {
-    message: String,
-    location: Option<(String, u32)>,
-}
-
-static LAST_PANIC: Mutex<Option<Seen>> = Mutex::new(None);
-
-/// Keeps panics quiet (loom's exploration panics on purpose, and the
-/// verdict says what matters) and remembers the first of each run. A hook
-/// must not call loom (its state may be borrowed, and a panic in a hook
-/// aborts): [`recording_panics`] records the panic once it has unwound.
-fn install_panic_hook() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        panic::set_hook(Box::new(|info| {
-            let mut last = LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner());
-            if last.is_none() {
-                *last = Some(Seen {
-                    message: panic_message(info.payload()),
-                    location: info.location().map(|l| (l.file().to_owned(), l.line())),
-                });
-            }
-        }));
+    *PHASE.lock().unwrap_or_else(|e| e.into_inner()) = Some(Phase {
+        mode: mode.clone(),
+        runs: Arc::clone(&runs),
+        preemptions: settings.preemptions,
     });
-}
-
-/// A panic's message, if it has one.
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "a panic with no message".to_owned())
-}
-
-/// Runs `f` on a model's thread; if it panics, records the panic as that
-/// thread's event (unless it is loom's own report of a deadlock, which is
-/// no thread's doing) and lets it go on unwinding.
-fn recording_panics<T>(f: impl FnOnce() -> T) -> T {
-    match panic::catch_unwind(AssertUnwindSafe(f)) {
-        Ok(value) => value,
-        Err(payload) => {
-            let seen = LAST_PANIC.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            if let Some(seen) = seen.filter(|s| !s.message.starts_with("deadlock;")) {
-                let (file, line) = seen.location.unzip();
-                record::event(
-                    json!({"what": "panicked", "message": seen.message,
-                           "panic_file": file, "panic_line": line}),
-                    At::Model,
-                );
-            }
-            panic::resume_unwind(payload)
-        }
+    install_panic_hook();
+    record::start(matches!(mode, Mode::Replay(_)));
+    let started = Instant::now();
+    let counter = Arc::clone(&runs);
+    builder.check(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        record::set_main_role(main);
+        record::start(record::on());
+        model();
+    });
+    let iterations = runs.load(Ordering::SeqCst);
+    PHASE.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Mode::Save(file) | Mode::Replay(file) = &mode {
+        let _ = std::fs::remove_file(file);
     }
+    match mode {
+        Mode::Explore => {
+            let verdict = if started.elapsed() >= settings.budget {
+                "inconclusive"
+            } else {
+                "clean"
+            };
+            print_verdict(json!({
+                "verdict": verdict, "iterations": iterations,
+                "preemptions": settings.preemptions,
+                "secs": started.elapsed().as_secs_f64(),
+            }));
+        }
+        Mode::Save(_) => print_verdict(json!({
+            "verdict": "error",
+            "message": "the run that failed before did not fail again",
+        })),
+        Mode::Replay(_) => print_verdict(json!({"verdict": "replayed_clean"})),
+    }
+}
+
+/// What this process does with the model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Mode {
+    /// Explore, and say what was found.
+    Explore,
+    /// Explore up to a failing run, saving its checkpoint in this file.
+    Save(PathBuf),
+    /// Replay the schedule saved in this file, recording every step.
+    Replay(PathBuf),
+}
+
+/// What the panic hook needs to report a failure.
+struct Phase {
+    mode: Mode,
+    /// How many runs have started: the last one is the failing one.
+    runs: Arc<AtomicUsize>,
+    preemptions: usize,
+}
+
+static PHASE: Mutex<Option<Phase>> = Mutex::new(None);
+
+/// Prints a verdict line.
+fn print_verdict(mut verdict: Value) {
+    verdict["kind"] = json!("verdict");
+    record::print_line(&verdict);
+}
+
+/// Reports the first panic, which is the failure loom found, as the mode
+/// says (a verdict, the checkpoint, or the replay's last event and
+/// verdict), then ends the process. A hook must not call loom: its state
+/// may be borrowed at this point.
+fn install_panic_hook() {
+    panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_else(|| "a panic with no message".to_owned());
+        let location = info.location();
+        let phase = PHASE.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let Some(phase) = phase else {
+            return;
+        };
+        let (failure, verdict) = if message.starts_with("deadlock;") {
+            ("deadlock", "race")
+        } else if message.contains(" leaked.") {
+            ("leak", "race")
+        } else if message.contains("Model exceeded maximum number of branches") {
+            ("unsupported", "unsupported")
+        } else {
+            ("panic", "race")
+        };
+        let message = match location {
+            Some(at) if failure == "panic" => format!("{message} (at {}:{})", at.file(), at.line()),
+            _ => message,
+        };
+        let iterations = phase.runs.load(Ordering::SeqCst);
+        match &phase.mode {
+            Mode::Save(file) => {
+                match std::fs::read_to_string(file) {
+                    Ok(saved) => {
+                        record::print_line(&json!({"kind": "checkpoint", "checkpoint": saved}))
+                    }
+                    Err(e) => print_verdict(json!({
+                        "verdict": "error", "message": format!("loom saved no checkpoint: {e}"),
+                    })),
+                }
+                let _ = std::fs::remove_file(file);
+            }
+            Mode::Explore | Mode::Replay(_) => {
+                if let Mode::Replay(file) = &phase.mode {
+                    let _ = std::fs::remove_file(file);
+                }
+                if matches!(phase.mode, Mode::Replay(_)) && failure == "panic" {
+                    // The panicking thread is the last one recorded.
+                    record::print_line(&json!({
+                        "kind": "event", "what": "panicked", "message": message,
+                        "file": location.map(|l| l.file()), "line": location.map(|l| l.line()),
+                    }));
+                }
+                print_verdict(json!({
+                    "verdict": verdict, "failure": failure, "message": message,
+                    "iterations": iterations, "preemptions": phase.preemptions,
+                }));
+            }
+        }
+        let _ = std::io::stdout().flush();
+        std::process::exit(1);
+    }));
 }
 
 /// The settings the runner passes.
 struct Settings {
     preemptions: usize,
     budget: Duration,
-    replay: Option<PathBuf>,
+    save_at: Option<usize>,
+    checkpoint: Option<String>,
 }
 
 impl Settings {
     fn from_env() -> Settings {
-        let number = |name: &str, default: u64| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default)
-        };
+        let number = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
         Settings {
-            preemptions: number("LESSON13_LOOM_PREEMPTIONS", 3) as usize,
-            budget: Duration::from_secs(number("LESSON13_LOOM_BUDGET_SECS", 20)),
-            replay: std::env::var_os("LESSON13_LOOM_REPLAY").map(PathBuf::from),
+            preemptions: number("LESSON13_LOOM_PREEMPTIONS").unwrap_or(3),
+            budget: Duration::from_secs(number("LESSON13_LOOM_BUDGET_SECS").unwrap_or(20) as u64),
+            save_at: number("LESSON13_LOOM_SAVE_AT").filter(|n| *n > 0),
+            checkpoint: std::env::var("LESSON13_LOOM_CHECKPOINT").ok(),
         }
     }
 }
 
-/// A fresh file name for a checkpoint, in the temporary folder.
-fn checkpoint_path() -> PathBuf {
+/// A fresh file name in the temporary folder.
+fn temporary_file(what: &str) -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     std::env::temp_dir().join(format!(
-        "lesson13-loom-{}-{}.json",
+        "lesson13-loom-{what}-{}-{}.json",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::SeqCst)
     ))
@@ -313,7 +246,7 @@ where
     loom::thread::Builder::new()
         .name(role.to_owned())
         .spawn(move || {
-            let value = recording_panics(f);
+            let value = f();
             record::event(json!({"what": "finished"}), At::Model);
             value
         })

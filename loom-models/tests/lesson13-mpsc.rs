@@ -45,3 +45,19 @@ fn the_last_drop_races_recv() {
         dropper.join().unwrap();
     });
 }
+
+/// The sender stays alive (its thread hands it back when joined, after the
+/// receive), so only its send can wake the receiver: a wake that comes
+/// before the message is in the queue is lost.
+#[test]
+fn a_send_races_recv_while_the_sender_lives() {
+    check("the receiver", || {
+        let (tx, mut rx) = channel();
+        let sender = spawn("the sender", move || {
+            call("tx.send(1)", || tx.send(1)).unwrap();
+            tx
+        });
+        assert_eq!(block_on("rx.recv()", rx.recv()), Some(1));
+        drop(sender.join().unwrap());
+    });
+}

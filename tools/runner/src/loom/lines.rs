@@ -58,6 +58,12 @@ pub enum Verdict {
     },
     /// A replayed schedule ran to its end: the code changed since.
     ReplayedClean,
+    /// The harness could not do what it was asked (no checkpoint saved, a
+    /// failure that did not come back).
+    Error {
+        /// What went wrong.
+        message: String,
+    },
 }
 
 /// How an interleaving failed.
@@ -166,7 +172,7 @@ pub fn read(output: &str, tag: &str, checked: &str) -> ModelOutput {
         };
         match value["kind"].as_str() {
             Some("event") => {
-                if let Some(event) = event(&value, checked) {
+                if let Some(event) = event(&value, checked, last_thread.as_ref()) {
                     last_thread = Some((event.thread, event.role.clone()));
                     read.events.push(event);
                 }
@@ -181,7 +187,9 @@ pub fn read(output: &str, tag: &str, checked: &str) -> ModelOutput {
     read
 }
 
-fn event(value: &Value, checked: &str) -> Option<Event> {
+/// One event; one with no thread (a panic, which the harness reports from
+/// its hook, where it cannot ask loom) is the last thread's.
+fn event(value: &Value, checked: &str, last: Option<&(u64, String)>) -> Option<Event> {
     let text = |key: &str| value[key].as_str().unwrap_or_default().to_owned();
     let number = |key: &str| value[key].as_u64().unwrap_or(0);
     let in_checked = |file: &str, line: &str| {
@@ -214,15 +222,24 @@ fn event(value: &Value, checked: &str) -> Option<Event> {
         "finished" => What::Finished,
         "panicked" => What::Panicked {
             message: text("message"),
-            line: in_checked("panic_file", "panic_line"),
+            line: None,
         },
         _ => return None,
     };
+    let (thread, role) = match (value["thread"].as_u64(), last) {
+        (None, Some((thread, role))) => (*thread, role.clone()),
+        _ => (number("thread"), text("role")),
+    };
+    let line = in_checked("file", "line");
+    let what = match what {
+        What::Panicked { message, .. } => What::Panicked { message, line },
+        what => what,
+    };
     Some(Event {
-        thread: number("thread"),
-        role: text("role"),
+        thread,
+        role,
         what,
-        line: in_checked("file", "line"),
+        line,
     })
 }
 
@@ -250,6 +267,7 @@ fn verdict(value: &Value) -> Option<Verdict> {
         },
         "unsupported" => Verdict::Unsupported { message },
         "replayed_clean" => Verdict::ReplayedClean,
+        "error" => Verdict::Error { message },
         _ => return None,
     })
 }

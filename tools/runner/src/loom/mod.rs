@@ -226,24 +226,30 @@ pub fn check(check: &Check, source: &str) -> Result<Report, String> {
     } else if let Some(only) = check.only {
         models.retain(|m| m.contains(only));
     }
-    let tag = tag()?;
-    let runs = run_models(check, &binary, &models, &tag)?;
-    let checked_suffix = format!("sources/{krate}.rs");
-    let mut outputs = Vec::new();
-    for (model, output, took) in runs {
-        let mut read = lines::read(&output, &tag, &checked_suffix);
-        if read.verdict.is_none() {
-            read.verdict = Some(Verdict::Unsupported {
-                message: format!(
-                    "the model's process ended without a verdict:\n{}",
-                    crate::message::tail(&output, 10)
-                ),
-            });
-        }
-        outputs.push((model, read, took));
-    }
+    let replay = match check.replay {
+        Some((_, checkpoint)) => Some(std::fs::read_to_string(checkpoint).map_err(|e| {
+            format!("cannot read the checkpoint {}: {e}", checkpoint.display())
+        })?),
+        None => None,
+    };
+    let runner = ModelRunner {
+        check,
+        binary: &binary,
+        tag: tag()?,
+        checked: format!("sources/{krate}.rs"),
+    };
+    let outputs = in_parallel(&models, check.settings.jobs, |model| {
+        let started = Instant::now();
+        let output = match &replay {
+            Some(checkpoint) => runner.run(model, &[("LESSON13_LOOM_CHECKPOINT", checkpoint)]),
+            None => runner.explore_save_replay(model),
+        };
+        (model.clone(), output, started.elapsed())
+    });
     let outcome = outcome(check, &outputs, &sources.join(format!("{krate}.rs")))?;
-    let replayed = check.replay.and_then(|_| outputs.first().map(|(_, o, _)| o.clone()));
+    let replayed = check
+        .replay
+        .and_then(|_| outputs.first().map(|(_, o, _)| o.clone()));
     Ok(Report {
         outcome,
         models: outputs
@@ -295,78 +301,105 @@ fn build_models(check: &Check, sources: &Path) -> Result<Result<TestBinary, Stri
     }
 }
 
-/// Runs each of `models`, `jobs` at a time: its name, its output's last
-/// 64 KiB and how long it took, in the order given.
-fn run_models(
-    check: &Check,
-    binary: &TestBinary,
-    models: &[String],
-    tag: &str,
-) -> Result<Vec<(String, String, Duration)>, String> {
-    let preemptions = check.settings.preemptions.to_string();
-    let budget = check.settings.budget.as_secs().max(1).to_string();
-    let replay = match check.replay {
-        Some((_, checkpoint)) => Some(
-            absolute(checkpoint)?
-                .to_str()
-                .ok_or("the checkpoint's path is not UTF-8")?
-                .to_owned(),
-        ),
-        None => None,
-    };
-    let mut envs: Vec<(&str, &str)> = check.options.envs.to_vec();
-    envs.extend([
-        ("LESSON13_LOOM_PREEMPTIONS", preemptions.as_str()),
-        ("LESSON13_LOOM_BUDGET_SECS", budget.as_str()),
-        ("LESSON13_LOOM_TAG", tag),
-    ]);
-    if let Some(replay) = &replay {
-        envs.push(("LESSON13_LOOM_REPLAY", replay));
+/// Runs one exercise's models, each in its own processes.
+struct ModelRunner<'a> {
+    check: &'a Check<'a>,
+    binary: &'a TestBinary,
+    /// The tag of this check's lines.
+    tag: String,
+    /// The end of the checked file's path, as the models include it.
+    checked: String,
+}
+
+impl ModelRunner<'_> {
+    /// Explores `model`; on a failure, runs it again to save loom's
+    /// checkpoint of the failing run, then replays that run with every
+    /// step recorded: the replay's events and verdict, the exploration's
+    /// count of runs, and the checkpoint.
+    fn explore_save_replay(&self, model: &str) -> ModelOutput {
+        let explored = self.run(model, &[]);
+        let Some(Verdict::Race { iterations, .. }) = explored.verdict else {
+            return explored;
+        };
+        let at = iterations.to_string();
+        let saved = self.run(model, &[("LESSON13_LOOM_SAVE_AT", &at)]);
+        let Some(checkpoint) = saved.checkpoint else {
+            return explored;
+        };
+        let mut replayed = self.run(model, &[("LESSON13_LOOM_CHECKPOINT", &checkpoint)]);
+        match &mut replayed.verdict {
+            Some(Verdict::Race { iterations: n, .. }) => *n = iterations,
+            _ => return explored,
+        }
+        replayed.checkpoint = Some(checkpoint);
+        replayed
     }
-    let options = Options {
-        envs: &envs,
-        proof: false,
-        ..check.options
-    };
-    // The exploration, the run up to its failure again, and the replay,
-    // then the process's own start and end.
-    let limit = check.settings.budget * 2 + Duration::from_secs(15);
-    let dir = check.workspace.join(MODELS);
+
+    /// Runs `model` once, in its own process (the sandbox's, if the options
+    /// have one), with the settings and `envs`, and reads its output. No
+    /// verdict is an `Error` verdict with the output's end.
+    fn run(&self, model: &str, envs: &[(&str, &str)]) -> ModelOutput {
+        let settings = self.check.settings;
+        let preemptions = settings.preemptions.to_string();
+        let budget = settings.budget.as_secs().max(1).to_string();
+        let mut all: Vec<(&str, &str)> = self.check.options.envs.to_vec();
+        all.extend([
+            ("LESSON13_LOOM_PREEMPTIONS", preemptions.as_str()),
+            ("LESSON13_LOOM_BUDGET_SECS", budget.as_str()),
+            ("LESSON13_LOOM_TAG", self.tag.as_str()),
+        ]);
+        all.extend_from_slice(envs);
+        let options = Options {
+            envs: &all,
+            proof: false,
+            ..self.check.options
+        };
+        let args = [model, "--exact", "--nocapture", "--test-threads=1", "--color", "never"];
+        // The budget, then the process's own start and end.
+        let limit = settings.budget + Duration::from_secs(15);
+        let dir = self.check.workspace.join(MODELS);
+        let output = match run_process(self.binary, &args, &dir, &options, limit) {
+            Ok((Ok(Ended::Killed), output)) => format!(
+                "{output}\n[killed after {} s, past the model's budget]",
+                limit.as_secs()
+            ),
+            Ok((_, output)) => output,
+            Err(e) => format!("could not run the model: {e}"),
+        };
+        let mut read = lines::read(&output, &self.tag, &self.checked);
+        if read.verdict.is_none() && read.checkpoint.is_none() {
+            read.verdict = Some(Verdict::Error {
+                message: format!(
+                    "the model's process ended without a verdict:\n{}",
+                    crate::message::tail(&output, 10)
+                ),
+            });
+        }
+        read
+    }
+}
+
+/// `f` of each of `items`, `jobs` at a time, in the order given.
+fn in_parallel<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = AtomicUsize::new(0);
     let results = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
-        for _ in 0..check.settings.jobs.clamp(1, models.len().max(1)) {
+        for _ in 0..jobs.clamp(1, items.len().max(1)) {
             scope.spawn(|| {
-                while let Some(model) = models.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let args = [
-                        model.as_str(),
-                        "--exact",
-                        "--nocapture",
-                        "--test-threads=1",
-                        "--color",
-                        "never",
-                    ];
-                    let started = Instant::now();
-                    let output = match run_process(binary, &args, &dir, &options, limit) {
-                        Ok((Ok(Ended::Killed), output)) => format!(
-                            "{output}\n[killed after {} s, past the model's budget]",
-                            limit.as_secs()
-                        ),
-                        Ok((_, output)) => output,
-                        Err(e) => format!("could not run the model: {e}"),
-                    };
-                    let took = started.elapsed();
+                while let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let result = f(item);
+                    let index = items.iter().position(|i| std::ptr::eq(i, item)).unwrap_or(0);
                     results
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .push((model.clone(), output, took));
+                        .push((index, result));
                 }
             });
         }
     });
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results.sort_by_key(|(model, _, _)| models.iter().position(|m| m == model));
-    Ok(results)
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 /// The exercise's outcome from its models' outputs: the first race (in
@@ -421,6 +454,14 @@ fn outcome(
                     } else {
                         format!("model `{model}` could not run: {message}")
                     },
+                });
+            }
+            Some(Verdict::Error { message }) => {
+                return Ok(Outcome::Skipped {
+                    reason: format!(
+                        "loom could not check model `{model}`: {}",
+                        message.replace(checked.as_ref(), FILE)
+                    ),
                 });
             }
             Some(Verdict::ReplayedClean) => {

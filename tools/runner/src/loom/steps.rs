@@ -77,80 +77,112 @@ fn turns(events: &[Event]) -> Vec<Turn<'_>> {
     turns
 }
 
+/// Where a clause goes in a step's sentence.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// What the thread set out to do: `polls \`rx\``, `calls \`tx.send(1)\``.
+    Opening,
+    /// What it did with the lock and the wakers on the way.
+    Action,
+    /// What came of it: a poll's or a call's result, waiting, finishing.
+    Result,
+}
+
 /// One turn as a sentence: the role, then what it did, in order.
 fn describe(turn: &Turn, file: &str) -> String {
     let at = |event: &Event| match event.line {
         Some(line) => format!(" ({file}:{line})"),
         None => String::new(),
     };
-    let mut clauses: Vec<String> = Vec::new();
+    let mut clauses: Vec<(Part, String)> = Vec::new();
     let mut resumed: Option<bool> = None;
     let mut asked_at: Option<usize> = None;
     for (i, event) in turn.events.iter().enumerate() {
         let clause = match &event.what {
             What::AsksLock(_) => {
                 asked_at = Some(clauses.len());
-                format!("asks for the lock{}", at(event))
+                (Part::Action, format!("asks for the lock{}", at(event)))
             }
             What::Locked(_) => match asked_at.take() {
                 Some(index) => {
-                    clauses[index] = format!("locks{}", at(event));
+                    clauses[index].1 = format!("locks{}", at(event));
                     continue;
                 }
-                None if i == 0 => format!("gets the lock{}", at(event)),
-                None => format!("gets the lock again{}", at(event)),
+                None if i == 0 => (Part::Action, format!("gets the lock{}", at(event))),
+                None => (Part::Action, format!("gets the lock again{}", at(event))),
             },
-            What::LockBusy(_) => format!("finds the lock taken{}", at(event)),
-            What::Unlocked(_) => format!("unlocks{}", at(event)),
-            What::WaitsCondvar(_) => {
-                format!("lets the lock go to wait on the condition variable{}", at(event))
-            }
+            What::LockBusy(_) => (Part::Action, format!("finds the lock taken{}", at(event))),
+            What::Unlocked(_) => (Part::Action, format!("unlocks{}", at(event))),
+            What::WaitsCondvar(_) => (
+                Part::Result,
+                format!("lets the lock go to wait on the condition variable{}", at(event)),
+            ),
             What::Notifies(all) => {
                 let whom = if *all { "every waiting thread" } else { "one waiting thread" };
-                format!("notifies {whom}{}", at(event))
+                (Part::Action, format!("notifies {whom}{}", at(event)))
             }
             What::WakerCloned(owner) if owner == turn.role => {
-                format!("stores a clone of its waker{}", at(event))
+                (Part::Action, format!("stores a clone of its waker{}", at(event)))
             }
-            What::WakerCloned(owner) => format!("clones {owner}'s waker{}", at(event)),
-            What::Woke(owner) if owner == turn.role => format!("wakes itself{}", at(event)),
-            What::Woke(owner) => format!("wakes {owner}{}", at(event)),
+            What::WakerCloned(owner) => {
+                (Part::Action, format!("clones {owner}'s waker{}", at(event)))
+            }
+            What::Woke(owner) if owner == turn.role => {
+                (Part::Action, format!("wakes itself{}", at(event)))
+            }
+            What::Woke(owner) => (Part::Action, format!("wakes {owner}{}", at(event))),
             What::WakerDropped(_) => continue,
             What::Resumed(woken) => {
                 resumed = Some(*woken);
                 continue;
             }
-            What::Polls(future) => match resumed.take() {
-                Some(true) => format!("is woken and polls `{future}` again"),
-                Some(false) => {
-                    format!("polls `{future}` again without being woken (executors may)")
-                }
-                None => format!("polls `{future}`"),
-            },
+            What::Polls(future) => (
+                Part::Opening,
+                match resumed.take() {
+                    Some(true) => format!("is woken and polls `{future}` again"),
+                    Some(false) => {
+                        format!("polls `{future}` again without being woken (executors may)")
+                    }
+                    None => format!("polls `{future}`"),
+                },
+            ),
             What::Polled {
                 future,
                 ready: None,
-            } => format!("`{future}` is Pending"),
+            } => (Part::Result, format!("`{future}` is Pending")),
             What::Polled {
                 future,
                 ready: Some(value),
-            } => format!("`{future}` is Ready: {value}"),
-            What::Waits => "it waits to be woken".to_owned(),
-            What::Called(call) => format!("calls `{call}`"),
-            What::Returned { call, value } => format!("`{call}` returns {value}"),
-            What::Finished => "it finishes".to_owned(),
-            What::Panicked { message, line } => match line {
-                Some(line) => format!("panics at {file}:{line}: {message}"),
-                None => format!("panics: {message}"),
-            },
-            What::Printed(text) => format!("prints {text:?}"),
+            } => (Part::Result, format!("`{future}` is Ready: {value}")),
+            What::Waits => (Part::Result, "it waits to be woken".to_owned()),
+            What::Called(call) => (Part::Opening, format!("calls `{call}`")),
+            What::Returned { call, value } => (Part::Result, format!("`{call}` returns {value}")),
+            What::Finished => (Part::Result, "it finishes".to_owned()),
+            What::Panicked { line: Some(line), .. } => {
+                (Part::Result, format!("panics ({file}:{line})"))
+            }
+            What::Panicked { line: None, .. } => (Part::Result, "the model's check fails".to_owned()),
+            What::Printed(text) => (Part::Action, format!("prints {text:?}")),
         };
         clauses.push(clause);
     }
     if let Some(woken) = resumed {
-        clauses.push(if woken { "is woken" } else { "stops waiting without a wake" }.to_owned());
+        let clause = if woken { "is woken" } else { "stops waiting without a wake" };
+        clauses.push((Part::Result, clause.to_owned()));
     }
-    format!("{} {}", turn.role, clauses.join(", "))
+    let mut sentence = turn.role.to_owned();
+    let mut previous = None;
+    for (part, clause) in clauses {
+        sentence.push_str(match (previous, part) {
+            (None, _) => " ",
+            (Some(Part::Opening), _) => ": ",
+            (_, Part::Result) => "; ",
+            _ => ", ",
+        });
+        sentence.push_str(&clause);
+        previous = Some(part);
+    }
+    sentence
 }
 
 /// A deadlock's kind and ending: who waits forever, and for what.
@@ -201,7 +233,11 @@ fn deadlock(turns: &[Turn], message: &str, file: &str) -> (String, String) {
             _ => {}
         }
     }
-    let kind = if lost_wakeup { "a lost wakeup" } else { "a deadlock" };
+    // A thread stuck on a lock is the cause; one waiting for a wake then
+    // waits for it.
+    waiting.sort_by_key(|w| !w.contains("for the lock"));
+    let on_a_lock = waiting.iter().any(|w| w.contains("for the lock"));
+    let kind = if lost_wakeup && !on_a_lock { "a lost wakeup" } else { "a deadlock" };
     let ending = if waiting.is_empty() {
         format!("every thread is blocked ({})", first_line(message))
     } else {
@@ -266,12 +302,15 @@ fn panic(events: &[Event], message: &str, file: &str) -> (String, String) {
         What::Panicked { message, line } => Some((e.role.as_str(), message, *line)),
         _ => None,
     });
+    let one_line = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
     let ending = match panicked {
         Some((role, message, Some(line))) => {
-            format!("{role} panicked at {file}:{line}: {message}")
+            format!("{role} panicked at {file}:{line}: {}", one_line(message))
         }
-        Some((role, message, None)) => format!("the model's check failed in {role}: {message}"),
-        None => format!("a thread panicked: {}", first_line(message)),
+        Some((role, message, None)) => {
+            format!("the model's check failed in {role}: {}", one_line(message))
+        }
+        None => format!("a thread panicked: {}", one_line(message)),
     };
     ("a panic".to_owned(), ending)
 }
