@@ -133,13 +133,18 @@ fn a_woken_sender_that_is_cancelled_passes_its_slot_to_a_new_send() {
     });
 }
 
+/// Every sender waiting when the receiver goes must be woken, and get its
+/// message back.
 #[test]
-fn the_receivers_drop_races_a_waiting_sender() {
+fn the_receivers_drop_races_two_waiting_senders() {
     check("the receiver", || {
         let (tx, rx) = channel(1);
         block_on("tx.send(0)", tx.send(0)).unwrap(); // full
-        let sender = spawn("the sender", move || block_on("tx.send(1)", tx.send(1)));
+        let tx2 = tx.clone();
+        let a = spawn("the first sender", move || block_on("tx.send(1)", tx.send(1)));
+        let b = spawn("the second sender", move || block_on("tx2.send(2)", tx2.send(2)));
         call("drop(rx)", || drop(rx));
-        assert_eq!(sender.join().unwrap(), Err(SendError(1)));
+        assert_eq!(a.join().unwrap(), Err(SendError(1)));
+        assert_eq!(b.join().unwrap(), Err(SendError(2)));
     });
 }

@@ -12,7 +12,8 @@ mod imp {
 }
 
 use imp::channel;
-use loom_models::model::{block_on, call, check, spawn};
+use loom_models::model::{block_on, call, check, poll_once, spawn};
+use std::task::Poll;
 
 #[test]
 fn two_senders_race_recv_and_the_last_drop_ends_it() {
@@ -58,6 +59,32 @@ fn a_send_races_recv_while_the_sender_lives() {
             tx
         });
         assert_eq!(block_on("rx.recv()", rx.recv()), Some(1));
-        drop(sender.join().unwrap());
+        let tx = sender.join().unwrap();
+        call("drop(tx)", || drop(tx));
+    });
+}
+
+/// The receiver polls once, then moves to another task (a new thread and
+/// waker) while the send races: the send must wake the new task.
+#[test]
+fn the_receiver_changes_task_while_a_send_races() {
+    check("the receiver", || {
+        let (tx, mut rx) = channel();
+        let sender = spawn("the sender", move || {
+            call("tx.send(1)", || tx.send(1)).unwrap();
+            tx
+        });
+        let first = poll_once("rx.recv()", &mut Box::pin(rx.recv()));
+        match first {
+            Poll::Ready(message) => assert_eq!(message, Some(1)),
+            Poll::Pending => {
+                let receiver = spawn("the receiver's new task", move || {
+                    block_on("rx.recv()", rx.recv())
+                });
+                assert_eq!(receiver.join().unwrap(), Some(1));
+            }
+        }
+        let tx = sender.join().unwrap();
+        call("drop(tx)", || drop(tx));
     });
 }

@@ -11,7 +11,8 @@ mod imp {
 }
 
 use imp::{RecvError, channel};
-use loom_models::model::{block_on, call, check, spawn};
+use loom_models::model::{block_on, call, check, poll_once, spawn};
+use std::task::Poll;
 
 #[test]
 fn the_senders_drop_races_the_receivers_poll() {
@@ -19,6 +20,23 @@ fn the_senders_drop_races_the_receivers_poll() {
         let (tx, rx) = channel::<u8>();
         let dropper = spawn("the sender", move || call("drop(tx)", || drop(tx)));
         assert_eq!(block_on("rx", rx), Err(RecvError));
+        dropper.join().unwrap();
+    });
+}
+
+#[test]
+fn the_receiver_changes_task_while_the_sender_drops() {
+    check("the receiver", || {
+        let (tx, mut rx) = channel::<u8>();
+        let dropper = spawn("the sender", move || call("drop(tx)", || drop(tx)));
+        match poll_once("rx", &mut rx) {
+            Poll::Ready(result) => assert_eq!(result, Err(RecvError)),
+            // Waiting: the receiver moves to another thread and waker.
+            Poll::Pending => {
+                let receiver = spawn("the receiver's new task", move || block_on("rx", rx));
+                assert_eq!(receiver.join().unwrap(), Err(RecvError));
+            }
+        }
         dropper.join().unwrap();
     });
 }

@@ -209,6 +209,9 @@ pub fn check(check: &Check, source: &str) -> Result<Report, String> {
     write_if_changed(&sources.join(format!("{krate}.rs")), &checked)?;
     let binary = match build_models(check, &sources)? {
         Ok(binary) => binary,
+        Err(errors) if !errors.contains(&format!("sources/{krate}.rs")) => {
+            return Err(format!("the loom models of {krate} do not build:\n{errors}"));
+        }
         Err(errors) => {
             let errors = errors.replace(&format!("{}/{krate}.rs", sources.display()), FILE);
             return Ok(skipped(format!(
