@@ -151,7 +151,11 @@ fn install_panic_hook() {
             .payload()
             .downcast_ref::<String>()
             .cloned()
-            .or_else(|| info.payload().downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .or_else(|| {
+                info.payload()
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+            })
             .unwrap_or_else(|| "a panic with no message".to_owned());
         let location = info.location();
         let phase = PHASE.lock().unwrap_or_else(|e| e.into_inner()).take();
@@ -385,7 +389,10 @@ unsafe fn clone(data: *const ()) -> RawWaker {
         Arc::increment_strong_count(data.cast::<Waiter>());
         waiter(data)
     };
-    record::event(json!({"what": "waker_cloned", "owner": waiter.owner}), At::Stack);
+    record::event(
+        json!({"what": "waker_cloned", "owner": waiter.owner}),
+        At::Stack,
+    );
     RawWaker::new(data, &VTABLE)
 }
 
@@ -405,7 +412,10 @@ unsafe fn wake_by_ref(data: *const ()) {
 unsafe fn drop_waker(data: *const ()) {
     // SAFETY: dropping a waker releases the count it held.
     unsafe {
-        record::event(json!({"what": "waker_dropped", "owner": waiter(data).owner}), At::Stack);
+        record::event(
+            json!({"what": "waker_dropped", "owner": waiter(data).owner}),
+            At::Stack,
+        );
         drop(Arc::from_raw(data.cast::<Waiter>()));
     }
 }

@@ -165,7 +165,10 @@ impl Condvar {
             At::Caller(at),
         );
         let inner = self.inner.wait(inner).unwrap_or_else(|e| e.into_inner());
-        record::event(json!({"what": "locked", "lock": guard.lock}), At::Caller(at));
+        record::event(
+            json!({"what": "locked", "lock": guard.lock}),
+            At::Caller(at),
+        );
         guard.inner = Some(inner);
         Ok(guard)
     }

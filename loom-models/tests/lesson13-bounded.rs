@@ -8,7 +8,10 @@
 
 #[allow(warnings, clippy::all)]
 mod imp {
-    include!(concat!(env!("LESSON13_LOOM_SOURCES"), "/lesson13-bounded.rs"));
+    include!(concat!(
+        env!("LESSON13_LOOM_SOURCES"),
+        "/lesson13-bounded.rs"
+    ));
 }
 
 use imp::{Receiver, SendError, SendFuture, channel};
@@ -30,7 +33,11 @@ fn two_blocked_senders_race_the_pops() {
         let received = receive_all(&mut rx);
         a.join().unwrap();
         b.join().unwrap();
-        assert_eq!(sorted(received), [0, 1, 2], "every message sent must be received");
+        assert_eq!(
+            sorted(received),
+            [0, 1, 2],
+            "every message sent must be received"
+        );
     });
 }
 
@@ -88,7 +95,9 @@ fn a_pop_races_a_new_send<R>(
         poll_once("tx.send(1)", &mut waiting).is_pending(),
         "the channel is full"
     );
-    let pop = spawn("the receiver", move || (block_on("rx.recv()", rx.recv()), rx));
+    let pop = spawn("the receiver", move || {
+        (block_on("rx.recv()", rx.recv()), rx)
+    });
     let tx2 = tx.clone();
     let newcomer = spawn("the new sender", move || {
         block_on("tx2.send(2)", tx2.send(2)).unwrap()
@@ -110,8 +119,7 @@ fn a_pop_races_a_new_send<R>(
 #[test]
 fn a_woken_sender_is_not_overtaken_by_a_new_send() {
     check("the waiting sender", || {
-        let ((), rest) =
-            a_pop_races_a_new_send(|waiting| block_on("tx.send(1)", waiting).unwrap());
+        let ((), rest) = a_pop_races_a_new_send(|waiting| block_on("tx.send(1)", waiting).unwrap());
         assert_eq!(rest, [1, 2], "the new send overtook the woken sender");
     });
 }
@@ -141,8 +149,12 @@ fn the_receivers_drop_races_two_waiting_senders() {
         let (tx, rx) = channel(1);
         block_on("tx.send(0)", tx.send(0)).unwrap(); // full
         let tx2 = tx.clone();
-        let a = spawn("the first sender", move || block_on("tx.send(1)", tx.send(1)));
-        let b = spawn("the second sender", move || block_on("tx2.send(2)", tx2.send(2)));
+        let a = spawn("the first sender", move || {
+            block_on("tx.send(1)", tx.send(1))
+        });
+        let b = spawn("the second sender", move || {
+            block_on("tx2.send(2)", tx2.send(2))
+        });
         call("drop(rx)", || drop(rx));
         assert_eq!(a.join().unwrap(), Err(SendError(1)));
         assert_eq!(b.join().unwrap(), Err(SendError(2)));

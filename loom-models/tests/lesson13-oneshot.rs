@@ -7,7 +7,10 @@
 
 #[allow(warnings, clippy::all)]
 mod imp {
-    include!(concat!(env!("LESSON13_LOOM_SOURCES"), "/lesson13-oneshot.rs"));
+    include!(concat!(
+        env!("LESSON13_LOOM_SOURCES"),
+        "/lesson13-oneshot.rs"
+    ));
 }
 
 use imp::channel;

@@ -271,3 +271,55 @@ fn verdict(value: &Value) -> Option<Verdict> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_tagged_lines_count_and_the_codes_own_prints_come_among_the_events() {
+        let event = |what: &str, line: u32| {
+            format!(
+                "{PREFIX}:t {{\"kind\":\"event\",\"what\":\"{what}\",\"lock\":1,\"thread\":1,\
+                 \"role\":\"the sender\",\"file\":\"/x/sources/lesson13-mpsc.rs\",\"line\":{line}}}"
+            )
+        };
+        let output = [
+            "running 1 test".to_owned(),
+            "test m ... ".to_owned() + &event("locked", 80),
+            "sender: pushed".to_owned(),
+            // Forged: no tag.
+            format!("{PREFIX} {{\"kind\":\"verdict\",\"verdict\":\"clean\"}}"),
+            event("unlocked", 81),
+            format!(
+                "{PREFIX}:t {{\"kind\":\"verdict\",\"verdict\":\"race\",\"failure\":\"deadlock\",\
+                 \"message\":\"deadlock; …\",\"iterations\":7,\"preemptions\":3}}"
+            ),
+            "FAILED".to_owned(),
+        ]
+        .join("\n");
+        let read = read(&output, ":t", "sources/lesson13-mpsc.rs");
+        let whats: Vec<&What> = read.events.iter().map(|e| &e.what).collect();
+        assert_eq!(
+            whats,
+            [
+                &What::Locked(1),
+                &What::Printed("sender: pushed".into()),
+                // A forged verdict is only something the code printed.
+                &What::Printed(format!(
+                    "{PREFIX} {{\"kind\":\"verdict\",\"verdict\":\"clean\"}}"
+                )),
+                &What::Unlocked(1)
+            ]
+        );
+        assert_eq!(read.events[0].line, Some(80));
+        assert!(matches!(
+            read.verdict,
+            Some(Verdict::Race {
+                failure: Failure::Deadlock,
+                iterations: 7,
+                ..
+            })
+        ));
+    }
+}

@@ -210,7 +210,9 @@ pub fn check(check: &Check, source: &str) -> Result<Report, String> {
     let binary = match build_models(check, &sources)? {
         Ok(binary) => binary,
         Err(errors) if !errors.contains(&format!("sources/{krate}.rs")) => {
-            return Err(format!("the loom models of {krate} do not build:\n{errors}"));
+            return Err(format!(
+                "the loom models of {krate} do not build:\n{errors}"
+            ));
         }
         Err(errors) => {
             let errors = errors.replace(&format!("{}/{krate}.rs", sources.display()), FILE);
@@ -230,9 +232,10 @@ pub fn check(check: &Check, source: &str) -> Result<Report, String> {
         models.retain(|m| m.contains(only));
     }
     let replay = match check.replay {
-        Some((_, checkpoint)) => Some(std::fs::read_to_string(checkpoint).map_err(|e| {
-            format!("cannot read the checkpoint {}: {e}", checkpoint.display())
-        })?),
+        Some((_, checkpoint)) => Some(
+            std::fs::read_to_string(checkpoint)
+                .map_err(|e| format!("cannot read the checkpoint {}: {e}", checkpoint.display()))?,
+        ),
         None => None,
     };
     let runner = ModelRunner {
@@ -274,7 +277,9 @@ pub fn checkpoint_path(target_dir: &Path, exercise: Exercise, model: &str) -> Pa
 /// Builds the models' test binary for the exercise: `Ok(Err(errors))` if
 /// the checked file does not build.
 fn build_models(check: &Check, sources: &Path) -> Result<Result<TestBinary, String>, String> {
-    let sources = sources.to_str().ok_or("the target folder's path is not UTF-8")?;
+    let sources = sources
+        .to_str()
+        .ok_or("the target folder's path is not UTF-8")?;
     let envs = [
         ("RUSTFLAGS", "--cfg loom"),
         ("LESSON13_LOOM_SOURCES", sources),
@@ -357,7 +362,14 @@ impl ModelRunner<'_> {
             proof: false,
             ..self.check.options
         };
-        let args = [model, "--exact", "--nocapture", "--test-threads=1", "--color", "never"];
+        let args = [
+            model,
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+            "--color",
+            "never",
+        ];
         // The budget, then the process's own start and end.
         let limit = settings.budget + Duration::from_secs(15);
         let dir = self.check.workspace.join(MODELS);
@@ -391,7 +403,10 @@ fn in_parallel<T: Sync, R: Send>(items: &[T], jobs: usize, f: impl Fn(&T) -> R +
             scope.spawn(|| {
                 while let Some(item) = items.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let result = f(item);
-                    let index = items.iter().position(|i| std::ptr::eq(i, item)).unwrap_or(0);
+                    let index = items
+                        .iter()
+                        .position(|i| std::ptr::eq(i, item))
+                        .unwrap_or(0);
                     results
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
@@ -524,7 +539,8 @@ fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
         return Ok(());
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

@@ -44,7 +44,14 @@ impl std::fmt::Display for Unsupported {
 /// What loom cannot model, by identifier, and why.
 const UNSUPPORTED: &[(&[&str], &str)] = &[
     (
-        &["sleep", "park", "park_timeout", "yield_now", "spin_loop", "spin_loop_hint"],
+        &[
+            "sleep",
+            "park",
+            "park_timeout",
+            "yield_now",
+            "spin_loop",
+            "spin_loop_hint",
+        ],
         "waits by sleeping, parking or spinning; loom can only check code that waits on a \
          lock, a condition variable or a waker",
     ),
@@ -53,7 +60,13 @@ const UNSUPPORTED: &[(&[&str], &str)] = &[
         "starts threads of its own; loom only checks the threads its models start",
     ),
     (
-        &["Instant", "SystemTime", "wait_timeout", "wait_timeout_while", "wait_timeout_ms"],
+        &[
+            "Instant",
+            "SystemTime",
+            "wait_timeout",
+            "wait_timeout_while",
+            "wait_timeout_ms",
+        ],
         "depends on time, which loom does not model",
     ),
 ];
@@ -192,8 +205,8 @@ fn is_path_root(tokens: &[TokenTree], i: usize) -> bool {
     }
     // The keywords that may come before a leading `::`.
     const BEFORE_A_PATH: &[&str] = &[
-        "use", "return", "in", "dyn", "impl", "mut", "for", "where", "as", "else", "match",
-        "if", "while", "move", "ref", "let", "break",
+        "use", "return", "in", "dyn", "impl", "mut", "for", "where", "as", "else", "match", "if",
+        "while", "move", "ref", "let", "break",
     ];
     match i.checked_sub(3).map(|at| &tokens[at]) {
         Some(TokenTree::Ident(before)) => BEFORE_A_PATH.contains(&before.to_string().as_str()),
@@ -265,7 +278,10 @@ mod tests {
         assert_eq!(lines[0].trim(), "");
         assert_eq!(lines[2].trim(), "");
         assert_eq!(lines[3], "use loom_models::shim::sync::{Arc, Mutex};");
-        assert_eq!(lines[4], "use ::loom_models::shim::sync::atomic::AtomicBool;");
+        assert_eq!(
+            lines[4],
+            "use ::loom_models::shim::sync::atomic::AtomicBool;"
+        );
         assert_eq!(lines[6], "use loom_models::shim::sync::Arc as A;");
         assert_eq!(
             lines[7],
@@ -276,7 +292,8 @@ mod tests {
 
     #[test]
     fn strings_comments_and_lifetimes_are_not_code() {
-        let source = "// std::thread::sleep\nfn f(s: &'static str) -> &'static str { \"std::sync\" }\n";
+        let source =
+            "// std::thread::sleep\nfn f(s: &'static str) -> &'static str { \"std::sync\" }\n";
         assert_eq!(rewrite(source).unwrap(), source);
     }
 
@@ -284,15 +301,27 @@ mod tests {
     fn what_loom_cannot_model_is_refused_with_its_line() {
         let cases = [
             ("fn f() {\n std::thread::sleep(d); }", 2, "sleep"),
-            ("fn f() { loop { std::hint::spin_loop(); } }", 1, "spin_loop"),
+            (
+                "fn f() { loop { std::hint::spin_loop(); } }",
+                1,
+                "spin_loop",
+            ),
             ("fn f() { std::thread::spawn(|| ()); }", 1, "spawn"),
             ("use std::time::Instant;", 1, "Instant"),
             ("\n\nuse tokio::sync::oneshot;", 3, "tokio"),
-            ("fn f() { ::futures::channel::oneshot::channel::<u8>(); }", 1, "futures"),
+            (
+                "fn f() { ::futures::channel::oneshot::channel::<u8>(); }",
+                1,
+                "futures",
+            ),
         ];
         for (source, line, token) in cases {
             let found = rewrite(source).unwrap_err();
-            assert_eq!((found.line, found.token.as_str()), (line, token), "{source}");
+            assert_eq!(
+                (found.line, found.token.as_str()),
+                (line, token),
+                "{source}"
+            );
         }
         // A local variable named like a crate is not one.
         assert!(rewrite("fn f(tokio: u8) -> u8 { tokio }").is_ok());

@@ -40,10 +40,7 @@ pub fn tell(events: &[Event], failure: Failure, message: &str, file: &str) -> St
         Failure::Panic => panic(events, message, file),
         Failure::Leak => (
             "a leak".to_owned(),
-            format!(
-                "every thread finished, but {}",
-                leak(message, file)
-            ),
+            format!("every thread finished, but {}", leak(message, file)),
         ),
     };
     Story {
@@ -115,15 +112,23 @@ fn describe(turn: &Turn, file: &str) -> String {
             What::Unlocked(_) => (Part::Action, format!("unlocks{}", at(event))),
             What::WaitsCondvar(_) => (
                 Part::Result,
-                format!("lets the lock go to wait on the condition variable{}", at(event)),
+                format!(
+                    "lets the lock go to wait on the condition variable{}",
+                    at(event)
+                ),
             ),
             What::Notifies(all) => {
-                let whom = if *all { "every waiting thread" } else { "one waiting thread" };
+                let whom = if *all {
+                    "every waiting thread"
+                } else {
+                    "one waiting thread"
+                };
                 (Part::Action, format!("notifies {whom}{}", at(event)))
             }
-            What::WakerCloned(owner) if owner == turn.role => {
-                (Part::Action, format!("stores a clone of its waker{}", at(event)))
-            }
+            What::WakerCloned(owner) if owner == turn.role => (
+                Part::Action,
+                format!("stores a clone of its waker{}", at(event)),
+            ),
             What::WakerCloned(owner) => {
                 (Part::Action, format!("clones {owner}'s waker{}", at(event)))
             }
@@ -158,16 +163,22 @@ fn describe(turn: &Turn, file: &str) -> String {
             What::Called(call) => (Part::Opening, format!("calls `{call}`")),
             What::Returned { call, value } => (Part::Result, format!("`{call}` returns {value}")),
             What::Finished => (Part::Result, "it finishes".to_owned()),
-            What::Panicked { line: Some(line), .. } => {
-                (Part::Result, format!("panics ({file}:{line})"))
+            What::Panicked {
+                line: Some(line), ..
+            } => (Part::Result, format!("panics ({file}:{line})")),
+            What::Panicked { line: None, .. } => {
+                (Part::Result, "the model's check fails".to_owned())
             }
-            What::Panicked { line: None, .. } => (Part::Result, "the model's check fails".to_owned()),
             What::Printed(text) => (Part::Action, format!("prints {text:?}")),
         };
         clauses.push(clause);
     }
     if let Some(woken) = resumed {
-        let clause = if woken { "is woken" } else { "stops waiting without a wake" };
+        let clause = if woken {
+            "is woken"
+        } else {
+            "stops waiting without a wake"
+        };
         clauses.push((Part::Result, clause.to_owned()));
     }
     let mut sentence = turn.role.to_owned();
@@ -212,14 +223,19 @@ fn deadlock(turns: &[Turn], message: &str, file: &str) -> (String, String) {
                 waiting.push(never_woken(turns, &mine, role));
             }
             What::AsksLock(lock) => {
-                let line = last.line.map(|l| format!(" at {file}:{l}")).unwrap_or_default();
+                let line = last
+                    .line
+                    .map(|l| format!(" at {file}:{l}"))
+                    .unwrap_or_default();
                 let held = holder(turns, *lock);
                 let why = match held {
                     Some((holder, step)) if holder == thread => format!(
                         ", which it took itself in step {step} and still holds: \
                          a lock cannot be taken twice"
                     ),
-                    Some((_, step)) => format!(", held since step {step} by a thread that waits too"),
+                    Some((_, step)) => {
+                        format!(", held since step {step} by a thread that waits too")
+                    }
                     None => String::new(),
                 };
                 waiting.push(format!("{role} waits forever for the lock{line}{why}"));
@@ -237,7 +253,11 @@ fn deadlock(turns: &[Turn], message: &str, file: &str) -> (String, String) {
     // waits for it.
     waiting.sort_by_key(|w| !w.contains("for the lock"));
     let on_a_lock = waiting.iter().any(|w| w.contains("for the lock"));
-    let kind = if lost_wakeup && !on_a_lock { "a lost wakeup" } else { "a deadlock" };
+    let kind = if lost_wakeup && !on_a_lock {
+        "a lost wakeup"
+    } else {
+        "a deadlock"
+    };
     let ending = if waiting.is_empty() {
         format!("every thread is blocked ({})", first_line(message))
     } else {
@@ -253,7 +273,14 @@ fn never_woken(turns: &[Turn], mine: &[(usize, &Event)], role: &str) -> String {
         .iter()
         .rev()
         .find(|(_, e)| matches!(e.what, What::Polled { ready: None, .. }));
-    let Some((step, Event { what: What::Polled { future, .. }, .. })) = pending else {
+    let Some((
+        step,
+        Event {
+            what: What::Polled { future, .. },
+            ..
+        },
+    )) = pending
+    else {
         return format!("{role} waits forever: nothing wakes it");
     };
     let mut text = format!(
@@ -317,15 +344,17 @@ fn panic(events: &[Event], message: &str, file: &str) -> (String, String) {
 
 /// What leaked, from loom's message (`Arc leaked.\n  Allocated: …`).
 fn leak(message: &str, file: &str) -> String {
-    let what = message.split(" leaked.").next().unwrap_or("something").trim();
+    let what = message
+        .split(" leaked.")
+        .next()
+        .unwrap_or("something")
+        .trim();
     let created = message
         .lines()
         .find_map(|l| l.trim().strip_prefix("Allocated: "))
         .map(|at| format!(" (created at {})", short_location(at, file)))
         .unwrap_or_default();
-    format!(
-        "an `{what}`{created} was never freed: a value forgotten, or a cycle of `Arc`s"
-    )
+    format!("an `{what}`{created} was never freed: a value forgotten, or a cycle of `Arc`s")
 }
 
 /// The first line of loom's message.
@@ -342,5 +371,108 @@ fn short_location(location: &str, file: &str) -> String {
     {
         Some(line) => format!("{file}:{line}"),
         None => location.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loom::lines::{self, Verdict};
+
+    /// What the harness printed when it replayed the failing interleaving of
+    /// the catalogue's `lesson13-oneshot/wake-before-store` in the model
+    /// `send_races_the_receivers_poll` (with the tag `:fixture`).
+    const WAKE_BEFORE_STORE: &str = include_str!("fixtures/wake-before-store.out");
+
+    #[test]
+    fn a_recorded_lost_wakeup_is_told_as_numbered_steps_of_lib_rs() {
+        let output = lines::read(WAKE_BEFORE_STORE, ":fixture", "sources/lesson13-oneshot.rs");
+        let Some(Verdict::Race {
+            failure, message, ..
+        }) = &output.verdict
+        else {
+            panic!("no race in the fixture: {:?}", output.verdict);
+        };
+        let story = tell(&output.events, *failure, message, "lib.rs");
+        assert_eq!(story.kind, "a lost wakeup");
+        assert_eq!(
+            story.steps,
+            [
+                "1. the receiver polls `rx`: locks (lib.rs:91), stores a clone of its waker \
+                 (lib.rs:104), unlocks (lib.rs:107); `rx` is Pending; it waits to be woken",
+                "2. the sender calls `tx.send(1)`: locks (lib.rs:76), unlocks (lib.rs:76), wakes \
+                 the receiver (lib.rs:78), asks for the lock (lib.rs:80)",
+                "3. the receiver is woken and polls `rx` again: locks (lib.rs:91), stores a clone \
+                 of its waker (lib.rs:104), unlocks (lib.rs:107); `rx` is Pending; it waits to be \
+                 woken",
+                "4. the sender gets the lock (lib.rs:80), unlocks (lib.rs:80); `tx.send(1)` \
+                 returns Ok(()); it finishes",
+            ]
+        );
+        assert_eq!(
+            story.ending,
+            "the receiver waits forever: nothing woke it after `rx` was Pending in step 3 (the \
+             last wake, in step 2, came before that poll, which found nothing ready)"
+        );
+    }
+
+    #[test]
+    fn a_thread_that_takes_its_own_lock_again_is_the_deadlocks_cause() {
+        let event = |thread, role: &str, what, line| Event {
+            thread,
+            role: role.to_owned(),
+            what,
+            line,
+        };
+        let events = [
+            event(0, "the receiver", What::Polls("rx".into()), None),
+            event(
+                0,
+                "the receiver",
+                What::Polled {
+                    future: "rx".into(),
+                    ready: None,
+                },
+                None,
+            ),
+            event(0, "the receiver", What::Waits, None),
+            event(1, "the sender", What::AsksLock(1), Some(74)),
+            event(1, "the sender", What::Locked(1), Some(74)),
+            event(1, "the sender", What::AsksLock(1), Some(77)),
+        ];
+        let story = tell(
+            &events,
+            Failure::Deadlock,
+            "deadlock; threads = […]",
+            "lib.rs",
+        );
+        assert_eq!(story.kind, "a deadlock");
+        assert_eq!(
+            story.steps[1],
+            "2. the sender locks (lib.rs:74), asks for the lock (lib.rs:77)"
+        );
+        assert!(
+            story.ending.starts_with(
+                "the sender waits forever for the lock at lib.rs:77, which it took itself in \
+                 step 2 and still holds"
+            ),
+            "{}",
+            story.ending
+        );
+    }
+
+    #[test]
+    fn a_leak_names_where_the_leaked_arc_was_made() {
+        let story = tell(
+            &[],
+            Failure::Leak,
+            "Arc leaked.\n  Allocated: lib.rs:32:19\n      Index: 0",
+            "lib.rs",
+        );
+        assert_eq!(
+            story.ending,
+            "every thread finished, but an `Arc` (created at lib.rs:32) was never freed: a value \
+             forgotten, or a cycle of `Arc`s"
+        );
     }
 }
