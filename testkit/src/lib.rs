@@ -8,15 +8,20 @@
 //!   deadlocks or loses a wakeup fails fast instead of hanging the grader.
 //!   Under the grader it also proves that the body returned (see
 //!   [`with_deadline`]).
-//! - [`multi_thread`] and [`current_thread`] build tokio runtimes.
+//! - [`multi_thread`] and [`current_thread`] build tokio runtimes (the
+//!   default `runtimes` feature).
 //! - [`block_on_racing`] is a plain-thread executor whose waker hands the CPU
 //!   to the woken thread, which turns "wake before the value is stored" races
 //!   into failures on every run.
 //! - [`DropCounter`] counts how often test values are dropped, and
 //!   [`assert_each_sender_in_order`] checks a stress test's messages.
 //! - [`hints`] holds what a hung test says: the likely bug.
+//! - [`protocol`]: what the harness and the runner (grader, student runner)
+//!   agree on: the deadline's variable and default, the timeout message,
+//!   the proof socket's variable.
 
 pub mod hints;
+pub mod protocol;
 
 use std::future::Future;
 use std::pin::pin;
@@ -28,14 +33,11 @@ use std::time::{Duration, Instant};
 
 /// How long one test body may run before it counts as hung.
 ///
-/// A correct channel passes every test in well under a second; the margin is
-/// for a loaded grading machine. Override with `LESSON13_DEADLINE_SECS`.
+/// [`protocol::DEFAULT_DEADLINE_SECS`] unless `LESSON13_DEADLINE_SECS`
+/// ([`protocol::DEADLINE_VAR`]) says otherwise.
 pub fn deadline() -> Duration {
-    let secs = std::env::var("LESSON13_DEADLINE_SECS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(5);
-    Duration::from_secs(secs)
+    let value = std::env::var(protocol::DEADLINE_VAR).ok();
+    Duration::from_secs(protocol::deadline_secs(value.as_deref()))
 }
 
 /// Runs `body` on its own thread and waits at most [`deadline`] for it.
@@ -73,7 +75,11 @@ where
         Ok(Ok(())) => proof::body_returned(),
         // The panic message was already printed by the body's thread.
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
-        Err(_) => panic!("test timed out after {}s: {hint}", limit.as_secs_f32()),
+        Err(_) => panic!(
+            "{} {}s: {hint}",
+            protocol::TIMEOUT_MESSAGE,
+            limit.as_secs_f32()
+        ),
     }
 }
 
@@ -97,7 +103,10 @@ mod proof {
 
     pub(super) fn take_token() {
         CHANNEL.get_or_init(|| {
-            let fd = std::env::var("LESSON13_PROOF_FD").ok()?.parse().ok()?;
+            let fd = std::env::var(super::protocol::PROOF_FD_VAR)
+                .ok()?
+                .parse()
+                .ok()?;
             // SAFETY: the grader opened this fd for this harness alone, and
             // this closure, which runs once per process, is its only user.
             let mut socket = unsafe { UnixStream::from_raw_fd(fd) };
@@ -128,6 +137,7 @@ mod proof {
 
 /// A tokio multi-threaded runtime with two workers, so that tasks really run
 /// in parallel on a two-core machine.
+#[cfg(feature = "runtimes")]
 pub fn multi_thread() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -136,6 +146,7 @@ pub fn multi_thread() -> tokio::runtime::Runtime {
 }
 
 /// A tokio runtime that runs every task on the calling thread.
+#[cfg(feature = "runtimes")]
 pub fn current_thread() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .build()
@@ -305,7 +316,7 @@ mod tests {
     #[should_panic(expected = "timed out after 1s: stuck on purpose")]
     fn deadline_fails_a_stuck_body() {
         // SAFETY of the env change: this test binary sets no other variables.
-        unsafe { std::env::set_var("LESSON13_DEADLINE_SECS", "1") };
+        unsafe { std::env::set_var(protocol::DEADLINE_VAR, "1") };
         with_deadline("stuck on purpose", || {
             loop {
                 thread::park();

@@ -29,8 +29,6 @@
 //! - [`exercises`]: the four exercise crates.
 //! - [`mod@loom`]: loom's models on any `lib.rs`, a failing interleaving
 //!   told as numbered steps of that file.
-//! - [`student`]: the student runner (`cargo xtask check | watch | hint |
-//!   next | list`), on top of the above.
 
 pub mod build;
 pub mod capture;
@@ -43,9 +41,26 @@ pub mod run;
 #[cfg(all(unix, feature = "grader"))]
 pub mod sandbox;
 pub mod static_check;
-pub mod student;
 
 pub use build::{Build, Code, TestBinary, build, list};
+
+use std::path::{Path, PathBuf};
+
+/// How many test processes to run at once by default: twice the cores,
+/// since most tests wait rather than compute. The grader and the student
+/// runner both start from it.
+pub fn default_jobs() -> usize {
+    2 * std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The target folder cargo uses for the workspace at `root`:
+/// `CARGO_TARGET_DIR` (relative to `root` when relative), else `target/`.
+pub fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|t| if t.is_absolute() { t } else { root.join(t) })
+        .unwrap_or_else(|| root.join("target"))
+}
 pub use message::gist;
 pub use run::{
     CrateRun, OnResult, Options, TestResult, TestStatus, run_all, run_crates, test_crate,

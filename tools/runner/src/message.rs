@@ -225,7 +225,7 @@ mod tests {
     #[test]
     fn the_outer_limit_follows_the_tests_own_deadline() {
         assert_eq!(
-            time_limit(&[("LESSON13_DEADLINE_SECS", "30")]),
+            time_limit(&[(lesson13_testkit::protocol::DEADLINE_VAR, "30")]),
             Duration::from_secs(45)
         );
     }

@@ -19,7 +19,7 @@ use std::os::unix::process::CommandExt;
 use std::process::Command;
 
 /// The variable that names the proof socket's fd in the test process.
-pub const FD_VAR: &str = "LESSON13_PROOF_FD";
+pub use lesson13_testkit::protocol::PROOF_FD_VAR as FD_VAR;
 
 /// The proof socket's fd number in the test process.
 pub const FD: i32 = 3;

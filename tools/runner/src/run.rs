@@ -9,6 +9,7 @@ use crate::proof::Proof;
 use crate::sandbox::Outcome;
 #[cfg(all(unix, feature = "grader"))]
 pub use crate::sandbox::Sandbox;
+use lesson13_testkit::protocol;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -48,22 +49,18 @@ pub struct TestResult {
     pub killed: bool,
 }
 
-/// How `lesson13_testkit::with_deadline` reports a test body that hung.
-const OWN_DEADLINE_MESSAGE: &str = "test timed out after";
-
-/// How long one test may run before it is killed: its own deadline
-/// (`LESSON13_DEADLINE_SECS`, 5 s unless set, as in `lesson13_testkit`)
-/// plus a margin, so that the test's own deadline always fails it first.
+/// How long one test may run before it is killed: its own deadline (the
+/// harness's, [`protocol::deadline_secs`], set by `envs` or this process's
+/// environment) plus a margin, so that the test's own deadline always fails
+/// it first.
 pub fn time_limit(envs: &[(&str, &str)]) -> Duration {
     const MARGIN_SECS: u64 = 15;
-    let deadline = envs
+    let value = envs
         .iter()
-        .find(|(key, _)| *key == "LESSON13_DEADLINE_SECS")
+        .find(|(key, _)| *key == protocol::DEADLINE_VAR)
         .map(|(_, value)| value.to_string())
-        .or_else(|| std::env::var("LESSON13_DEADLINE_SECS").ok())
-        .and_then(|secs| secs.parse::<u64>().ok())
-        .unwrap_or(5);
-    Duration::from_secs(deadline + MARGIN_SECS)
+        .or_else(|| std::env::var(protocol::DEADLINE_VAR).ok());
+    Duration::from_secs(protocol::deadline_secs(value.as_deref()) + MARGIN_SECS)
 }
 
 /// Runs every test of every binary, `jobs` processes at a time, and returns
@@ -232,7 +229,7 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options)
         }
         Ok(Ended::Exited(status, _)) => {
             let message = failure_message(test, status, &output);
-            if message.contains(OWN_DEADLINE_MESSAGE) {
+            if message.contains(protocol::TIMEOUT_MESSAGE) {
                 (TestStatus::Timeout, message)
             } else {
                 (TestStatus::Fail, message)

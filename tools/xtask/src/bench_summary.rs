@@ -6,7 +6,8 @@
 //! and the ratio of the solutions (and a student's crates, if benchmarked) to
 //! tokio. The table is Markdown, ready for the README.
 
-use crate::workspace;
+use anyhow::{Context, Result, bail};
+use lesson13_grader::workspace;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -56,14 +57,14 @@ struct Measurement {
 }
 
 /// Prints the summary table of the saved benchmark results.
-pub fn run() -> Result<(), String> {
+pub fn run() -> Result<()> {
     let dir = criterion_dir();
     let results = read_results(&dir)?;
     if results.is_empty() {
-        return Err(format!(
+        bail!(
             "no benchmark results in {}: run `cargo bench -p lesson13-bench` first",
             dir.display()
-        ));
+        );
     }
     println!("{}", table(&results));
     println!(
@@ -81,16 +82,13 @@ fn criterion_dir() -> PathBuf {
     if let Some(home) = std::env::var_os("CRITERION_HOME") {
         return PathBuf::from(home);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace::root().join("target"));
-    target.join("criterion")
+    workspace::target_dir().join("criterion")
 }
 
 /// Every saved result, by workload, then implementation.
 type Results = BTreeMap<String, BTreeMap<String, Measurement>>;
 
-fn read_results(dir: &Path) -> Result<Results, String> {
+fn read_results(dir: &Path) -> Result<Results> {
     let mut results = Results::new();
     let Ok(workloads) = std::fs::read_dir(dir) else {
         return Ok(results); // no benchmark has run yet
@@ -115,17 +113,17 @@ fn read_results(dir: &Path) -> Result<Results, String> {
 }
 
 /// One bench's workload, implementation and result, from its `new` folder.
-fn read_result(new: &Path) -> Result<(String, String, Measurement), String> {
-    let read = |name: &str| -> Result<Value, String> {
+fn read_result(new: &Path) -> Result<(String, String, Measurement)> {
+    let read = |name: &str| -> Result<Value> {
         let path = new.join(name);
         let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        serde_json::from_str(&text).with_context(|| format!("{}", path.display()))
     };
     let benchmark = read("benchmark.json")?;
     let estimates = read("estimates.json")?;
     let field = |value: &Value, pointer: &str| {
-        value.pointer(pointer).cloned().ok_or_else(|| {
+        value.pointer(pointer).cloned().with_context(|| {
             format!(
                 "{}: no {pointer} (saved by another criterion version?)",
                 new.display()

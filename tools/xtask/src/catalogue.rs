@@ -29,6 +29,7 @@ pub mod run;
 pub mod table;
 pub mod verdict;
 
+use anyhow::{Result, bail};
 use std::path::PathBuf;
 
 /// The options of `cargo xtask catalogue` (documented on `Command::Catalogue`).
@@ -38,7 +39,7 @@ pub struct Args {
     #[arg(long, value_name = "TEXT")]
     only: Option<String>,
     /// How many test processes each entry runs at once.
-    #[arg(long, value_name = "N", default_value_t = crate::default_jobs(), value_parser = crate::grade::at_least_one)]
+    #[arg(long, value_name = "N", default_value_t = lesson13_grader::default_jobs(), value_parser = lesson13_grader::commands::grade::at_least_one)]
     jobs: usize,
     /// Also print, per bug, the first message a student would see: the
     /// first failing public test's, or if the public tests all pass, the
@@ -65,7 +66,7 @@ pub struct Args {
 }
 
 /// Runs `cargo xtask catalogue`.
-pub fn command(args: Args) -> Result<String, String> {
+pub fn command(args: Args) -> Result<String> {
     if let (Some(id), Some(from)) = (&args.new, &args.from) {
         let bug = new::NewBug {
             id,
@@ -82,14 +83,14 @@ pub fn command(args: Args) -> Result<String, String> {
 /// prints the kill table and the public tests' catch rates, and fails if a
 /// patch is stale, a bug survived or missed its `Caught by` tests, or a
 /// correct channel failed.
-pub fn check(only: Option<&str>, jobs: usize, messages: bool) -> Result<String, String> {
-    let root = crate::workspace::root();
+pub fn check(only: Option<&str>, jobs: usize, messages: bool) -> Result<String> {
+    let root = lesson13_grader::workspace::root();
     let selected: Vec<entry::Entry> = entry::entries(&root)?
         .into_iter()
         .filter(|e| only.is_none_or(|o| e.id().contains(o)))
         .collect();
     if selected.is_empty() {
-        return Err("no catalogue entries selected".into());
+        bail!("no catalogue entries selected");
     }
     let total = selected.len();
     let outcomes = run::run(&root, &selected, jobs, &|done, outcome| {
@@ -122,6 +123,6 @@ pub fn check(only: Option<&str>, jobs: usize, messages: bool) -> Result<String, 
             table::count(correct, "correct channel")
         ))
     } else {
-        Err(problems.join("\n"))
+        Err(anyhow::anyhow!("{}", problems.join("\n")))
     }
 }

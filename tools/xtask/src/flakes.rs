@@ -3,21 +3,24 @@
 //! `--test-threads=1`, and counts the failures. A correct channel must never
 //! fail, however the threads are scheduled.
 
-use crate::workspace;
+use anyhow::{Context, Result, bail};
+use lesson13_grader::workspace;
 use lesson13_runner::{self as runner, Build};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// Runs every solutions test binary `runs` times in each thread setting.
-pub fn run(runs: usize) -> Result<String, String> {
+pub fn run(runs: usize) -> Result<String> {
     let root = workspace::root();
     // A target folder of its own: a build elsewhere must not replace the
     // binaries while they run.
     let target = workspace::scratch_target_dir().join("flakes");
-    let binaries = match runner::build(&root, "solutions", &target, true, runner::Code::Trusted)? {
+    let binaries = match runner::build(&root, "solutions", &target, true, runner::Code::Trusted)
+        .map_err(anyhow::Error::msg)?
+    {
         Build::Built(binaries) => binaries,
         Build::CompileError(errors) => {
-            return Err(format!("the solutions' tests do not compile:\n{errors}"));
+            bail!("the solutions' tests do not compile:\n{errors}");
         }
     };
     let started = Instant::now();
@@ -32,7 +35,7 @@ pub fn run(runs: usize) -> Result<String, String> {
                     .current_dir(root.join("solutions"))
                     .stdin(Stdio::null())
                     .output()
-                    .map_err(|e| format!("could not run {}: {e}", binary.path.display()))?;
+                    .with_context(|| format!("could not run {}", binary.path.display()))?;
                 if !output.status.success() {
                     let stdout = String::from_utf8_lossy(&output.stdout);
                     let failed: Vec<&str> =
@@ -60,7 +63,7 @@ pub fn run(runs: usize) -> Result<String, String> {
             binaries.len()
         ))
     } else {
-        Err(format!(
+        Err(anyhow::anyhow!(
             "{} of {total} runs failed:\n{}",
             failures.len(),
             failures.join("\n")

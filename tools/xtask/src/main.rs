@@ -1,48 +1,27 @@
-//! The project's own commands, run as `cargo xtask <command>`.
+//! The maintainers' commands, run as `cargo xtask <command>` (through the
+//! dispatcher, `tools/dispatch`). Grading is the grader's
+//! (`lesson13-grader`, `tools/grader`) and the student commands are the
+//! student runner's (`tools/student`); this binary knows their commands too,
+//! so its help lists everything, but it holds no grading logic.
 //!
-//! One module per command, the rest shared:
+//! One module per command:
 //!
-//! - `verify`: the test command (its checks in `verify/`), with `fixtures`
-//!   (the grading fixtures and the bundle round trip);
-//! - `grade`: grading submissions, with `report` (the report types and their
-//!   terminal, JSON and JUnit writers);
-//! - `bundle`: the student workspace;
+//! - `verify`: the test command, one module (or folder) per check in
+//!   `verify/`;
 //! - `catalogue`: the bug catalogue (its parts in `catalogue/`);
+//! - `bundle`: the student workspace;
 //! - `flakes`: the solutions' tests, many times over;
-//! - `bench_summary`: the benchmark table;
-//! - shared: `exercises` (the four exercises), `workspace` (paths, copies
-//!   of the workspace, running cargo).
+//! - `bench_summary`: the benchmark table.
 
-mod autograder;
 mod bench_summary;
 mod bundle;
 mod catalogue;
-mod class;
-mod class_check;
-mod class_report;
-mod exercises;
-mod fixtures;
 mod flakes;
-mod grade;
-mod gradebook;
-mod gradescope;
-mod grading_copy;
-mod hostile;
-mod merge;
-mod outputs;
-mod progress;
-mod report;
-mod runner_drive;
-mod scheme;
-mod shard;
-mod slots;
-mod stamp;
-mod students;
-mod summary;
 mod verify;
-mod workspace;
 
 use clap::{Parser, Subcommand};
+use lesson13_grader::commands::grade::at_least_one;
+use lesson13_grader::{default_jobs, workspace};
 use std::process::ExitCode;
 
 /// Lesson 13 channels workspace: project commands.
@@ -55,66 +34,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Grade this workspace as it stands, one submission (--submission DIR)
-    /// or one per student (--submissions DIR), into a table with points,
-    /// JSON, JUnit, a CSV gradebook, Gradescope's results.json and a class
-    /// report.
-    ///
-    /// A submission holds `<crate>/src/lib.rs` for any of lesson13-oneshot,
-    /// lesson13-oneshot-drop, lesson13-mpsc and lesson13-bounded: at its
-    /// top, or one folder down when it holds a single folder; else loose
-    /// files named after their exercise (lesson13-oneshot.rs or oneshot.rs);
-    /// else in its one .zip. A whole copy of the student workspace works,
-    /// and everything in it but those files is ignored. The files are put
-    /// into a clean copy of this workspace, so the tests (public and hidden)
-    /// and the dependencies are the instructor's. Each test runs in its own
-    /// process under a time limit, in a sandbox (see --sandbox), and passes
-    /// only when the test harness proves that its body returned.
-    /// Dot-folders and __MACOSX are not students.
-    ///
-    /// Each exercise is graded pass, fail, compile_error, rejected (its
-    /// lib.rs names something off limits: it is not built), timeout or
-    /// missing, with every test's result and failure message, and points
-    /// from the grading scheme (grading.toml: 25 points per exercise,
-    /// shared among its tests by weight, 1 each unless set).
-    ///
-    /// Every report path is checked, and its folder created, before
-    /// grading starts.
-    ///
-    /// Exit status: 0 whenever grading ran, whatever the grade; non-zero
-    /// only if grading itself could not run: a missing folder, a
-    /// --submission folder with no exercise in it, an unwritable report
-    /// file, cargo not found. (With --submissions, a student folder with no
-    /// exercise is graded 0, all missing, and the run goes on.)
-    Grade(grade::Args),
-    /// Join the per-student JSON reports of sharded runs (grade
-    /// --submissions DIR --shard K/N --json OUT_K) into one summary,
-    /// gradebook and class report: the same as an unsharded run's. Fails if
-    /// a shard is missing or a student was graded twice.
-    MergeReports(merge::Args),
-    /// Write Gradescope's autograder package to OUT (a .zip to upload):
-    /// setup.sh installs the pinned toolchain and pre-builds the
-    /// dependencies; run_autograder grades /autograder/submission into
-    /// /autograder/results/results.json.
-    GradescopeAutograder {
-        /// The .zip to write.
-        out: std::path::PathBuf,
-        /// The Rust toolchain setup.sh installs [default: the one this
-        /// workspace builds with, e.g. 1.95.0].
-        #[arg(long)]
-        toolchain: Option<String>,
-    },
-    /// What the Gradescope package's run_autograder runs: grade
-    /// ROOT/submission into ROOT/results/results.json.
-    GradescopeRun {
-        /// The autograder's root [default: $LESSON13_AUTOGRADER_ROOT, else
-        /// /autograder].
-        #[arg(long, value_name = "ROOT")]
-        autograder_root: Option<std::path::PathBuf>,
-        /// How many test processes at once.
-        #[arg(long, default_value_t = default_jobs(), value_parser = grade::at_least_one)]
-        jobs: usize,
-    },
+    /// The instructors' commands (grade, merge-reports,
+    /// gradescope-autograder, gradescope-run).
+    #[command(flatten)]
+    Grading(lesson13_grader::cli::Command),
     /// Write a student-ready workspace to OUT: the exercise crates with
     /// stubs, docs and public tests, the test harness, the student runner
     /// (`cargo xtask check | watch | hint | next | list` there), a
@@ -138,7 +61,7 @@ enum Command {
         #[arg(long)]
         quick: bool,
         /// How many test processes to run at once.
-        #[arg(long, default_value_t = default_jobs(), value_parser = grade::at_least_one)]
+        #[arg(long, default_value_t = default_jobs(), value_parser = at_least_one)]
         jobs: usize,
     },
     /// Run the solutions' test binaries (every public and hidden test) RUNS
@@ -146,7 +69,7 @@ enum Command {
     /// --test-threads=1; fails if any run fails.
     Flakes {
         /// How many runs per thread setting.
-        #[arg(long, default_value_t = 200, value_parser = grade::at_least_one)]
+        #[arg(long, default_value_t = 200, value_parser = at_least_one)]
         runs: usize,
     },
     /// Apply each catalogued student bug (a patch) to its exercise's
@@ -186,18 +109,13 @@ struct StudentArgs {
     args: Vec<String>,
 }
 
-/// Twice the cores: most graded tests wait rather than compute.
-pub fn default_jobs() -> usize {
-    2 * std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 fn main() -> ExitCode {
     // The grader re-executes itself as the sandbox's launcher for each test.
     lesson13_runner::sandbox::run_launcher_if_asked();
     let command = Cli::parse().command;
     let student = |name: &str, args: StudentArgs| {
         let args: Vec<String> = std::iter::once(name.to_owned()).chain(args.args).collect();
-        lesson13_runner::student::main(&workspace::root(), &args)
+        lesson13_student::main(&workspace::root(), &args)
     };
     let result = match command {
         Command::Check(args) => return student("check", args),
@@ -205,32 +123,7 @@ fn main() -> ExitCode {
         Command::Hint(args) => return student("hint", args),
         Command::Next(args) => return student("next", args),
         Command::List(args) => return student("list", args),
-        Command::Grade(args) => grade::run(&args),
-        Command::MergeReports(args) => merge::run(&args),
-        Command::GradescopeAutograder { out, toolchain } => autograder::package(
-            &out,
-            toolchain.as_deref(),
-        )
-        .map(|summary| {
-            println!(
-                "wrote the Gradescope autograder to {}: {} files, Rust {}, commit {}",
-                out.display(),
-                summary.files,
-                summary.toolchain,
-                if summary.commit.is_empty() {
-                    "unknown"
-                } else {
-                    &summary.commit
-                }
-            );
-            println!(
-                "upload it as the assignment's autograder (Configure Autograder → Zip file upload)"
-            );
-        }),
-        Command::GradescopeRun {
-            autograder_root,
-            jobs,
-        } => autograder::run(&autograder::root(autograder_root.as_deref()), jobs),
+        Command::Grading(command) => lesson13_grader::cli::run(command),
         Command::Bundle { out } => bundle::export(&out).map(|()| {
             println!("wrote the student workspace to {}", out.display());
             println!(
@@ -246,7 +139,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(why) => {
-            eprintln!("error: {why}");
+            eprintln!("error: {why:#}");
             ExitCode::FAILURE
         }
     }

@@ -9,22 +9,43 @@
 //!
 //! - [`cargo_checks`]: the checks that are one cargo command each;
 //! - [`exercise_checks`]: the stubs and the solutions through the runner;
-//! - [`doc_commands`]: every `cargo xtask …` in the docs exists.
+//! - [`doc_commands`]: every `cargo xtask …` in the docs exists;
+//! - [`fixtures`]: known submissions graded, and the bundle round trip
+//!   (with [`runner_drive`], the student runner driven in the bundle);
+//! - [`hostile`]: the hostile submissions, held with and without the static
+//!   check;
+//! - [`class_grading`]: a class graded into a gradebook, shards merged, and
+//!   the Gradescope package run on a fake root.
 //!
-//! The grading fixtures and the bundle round trip are in `crate::fixtures`,
-//! the class and Gradescope checks in `crate::class_check`, the catalogue
-//! in `crate::catalogue`.
+//! The catalogue is `crate::catalogue`.
 
 pub mod cargo_checks;
+pub mod class_grading;
 pub mod doc_commands;
 pub mod exercise_checks;
+pub mod fixtures;
+pub mod hostile;
+pub mod runner_drive;
 
+use lesson13_grader::engine::{self, Settings, Submission};
+use lesson13_grader::report::Report;
+use lesson13_grader::submissions;
+use std::path::Path;
+
+/// Grades the submission folder `dir` as `cargo xtask grade --submission`
+/// would, with `settings`: the fixtures' way in to the engine.
+pub fn grade_folder(dir: &Path, slot: usize, settings: &Settings) -> Result<Report> {
+    let located = submissions::locate(dir)?;
+    engine::grade(Submission::Located(&located), slot, settings)
+}
+
+use anyhow::{Result, bail};
 use std::time::{Duration, Instant};
 
 /// One named check.
 struct Check {
     name: &'static str,
-    run: fn(usize) -> Result<String, String>,
+    run: fn(usize) -> Result<String>,
 }
 
 /// The checks `--quick` runs too, in order.
@@ -50,7 +71,7 @@ const CHECKS: &[Check] = &[
         run: cargo_checks::solutions,
     },
     Check {
-        name: "the tools' own unit tests (cargo test -p xtask -p lesson13-runner)",
+        name: "the tools' own unit tests (runner, grader, student runner, dispatcher, xtask)",
         run: cargo_checks::tools,
     },
     Check {
@@ -63,23 +84,23 @@ const CHECKS: &[Check] = &[
     },
     Check {
         name: "grading fixtures get their known grades",
-        run: crate::fixtures::check_fixtures,
+        run: fixtures::check_fixtures,
     },
     Check {
         name: "hostile submissions: rejected by the static check, and held by the sandbox alone",
-        run: crate::hostile::check,
+        run: hostile::check,
     },
     Check {
         name: "bundle round trip: export, test the bundle, grade it",
-        run: crate::fixtures::check_bundle_round_trip,
+        run: fixtures::check_bundle_round_trip,
     },
     Check {
         name: "class grading: gradebook, class report, shards merged as one run, rough edges refused",
-        run: crate::class_check::check_class,
+        run: class_grading::check_class,
     },
     Check {
         name: "Gradescope package: run_autograder on a fake root writes the right results.json",
-        run: crate::class_check::check_gradescope,
+        run: class_grading::check_gradescope,
     },
 ];
 
@@ -97,7 +118,7 @@ const SLOW_CHECKS: &[Check] = &[
 
 /// Runs the checks (only those whose name contains `only`; without the
 /// slow ones if `quick`), prints each one's time, and fails if any failed.
-pub fn run(only: Option<&str>, quick: bool, jobs: usize) -> Result<(), String> {
+pub fn run(only: Option<&str>, quick: bool, jobs: usize) -> Result<()> {
     let slow: &[Check] = if quick { &[] } else { SLOW_CHECKS };
     let checks: Vec<&Check> = CHECKS
         .iter()
@@ -105,10 +126,7 @@ pub fn run(only: Option<&str>, quick: bool, jobs: usize) -> Result<(), String> {
         .filter(|c| only.is_none_or(|o| c.name.contains(o)))
         .collect();
     if checks.is_empty() {
-        return Err(format!(
-            "no check's name contains {:?}",
-            only.unwrap_or_default()
-        ));
+        bail!("no check's name contains {:?}", only.unwrap_or_default());
     }
     let started = Instant::now();
     let mut times = Vec::new();
@@ -121,7 +139,7 @@ pub fn run(only: Option<&str>, quick: bool, jobs: usize) -> Result<(), String> {
         match result {
             Ok(summary) => println!("ok ({took:.0?}): {summary}"),
             Err(why) => {
-                println!("FAILED ({took:.0?}):\n{why}");
+                println!("FAILED ({took:.0?}):\n{why:#}");
                 failed.push(check.name);
             }
         }
@@ -139,7 +157,7 @@ pub fn run(only: Option<&str>, quick: bool, jobs: usize) -> Result<(), String> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} verify check(s) failed", failed.len()))
+        Err(anyhow::anyhow!("{} verify check(s) failed", failed.len()))
     }
 }
 
@@ -155,6 +173,6 @@ fn print_times(times: &[(&str, Duration)], total: Duration) {
     println!("  {:>7.1} s  in all\n", total.as_secs_f64());
 }
 
-fn catalogue(jobs: usize) -> Result<String, String> {
+fn catalogue(jobs: usize) -> Result<String> {
     crate::catalogue::check(None, jobs, false)
 }

@@ -18,7 +18,8 @@
 //! crate's `[dependencies]`.
 
 use super::patch;
-use crate::exercises::{ALL, Exercise};
+use anyhow::{Context, Result, bail};
+use lesson13_runner::exercises::{ALL, Exercise};
 use std::path::{Path, PathBuf};
 
 /// One catalogue file.
@@ -73,15 +74,15 @@ impl Entry {
     /// The `lib.rs` this entry stands for: the solution with the patch
     /// applied, or the whole file. A patch that no longer applies is an
     /// error that names the entry and says how to re-express it.
-    pub fn source(&self, root: &Path) -> Result<String, String> {
+    pub fn source(&self, root: &Path) -> Result<String> {
         let text = read(&self.path)?;
         if !self.is_bug() {
             return Ok(text);
         }
         let solution = read(&root.join(self.exercise.solution_path()))?;
         patch::apply(&text, &solution, self.exercise).map_err(|why| {
-            format!(
-                "{}: {why}\n  The solution changed under this patch. Re-express the same mistake \
+            anyhow::anyhow!(
+                "{}: {why:#}\n  The solution changed under this patch. Re-express the same mistake \
                  on the current solution: copy {}, make the mistake in the copy (the header says \
                  what it is), then run\n  cargo xtask catalogue --new {} --from <the copy>\n  \
                  which rewrites the patch and keeps its header.",
@@ -94,7 +95,7 @@ impl Entry {
 }
 
 /// Reads every entry of the catalogue, in a stable order.
-pub fn entries(root: &Path) -> Result<Vec<Entry>, String> {
+pub fn entries(root: &Path) -> Result<Vec<Entry>> {
     let mut entries = Vec::new();
     for exercise in ALL {
         let dir = root.join("catalogue").join(exercise.krate);
@@ -114,7 +115,7 @@ pub fn entries(root: &Path) -> Result<Vec<Entry>, String> {
 }
 
 /// Reads one entry's header.
-pub fn parse(exercise: Exercise, path: &Path) -> Result<Entry, String> {
+pub fn parse(exercise: Exercise, path: &Path) -> Result<Entry> {
     let text = read(path)?;
     let name = path
         .file_stem()
@@ -122,7 +123,7 @@ pub fn parse(exercise: Exercise, path: &Path) -> Result<Entry, String> {
         .to_string_lossy()
         .into_owned();
     let (kind, about) = if path.extension().is_some_and(|x| x == "patch") {
-        let header = patch::Header::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let header = patch::Header::parse(&text).with_context(|| format!("{}", path.display()))?;
         (
             Kind::Bug {
                 caught_by: header.caught_by,
@@ -143,7 +144,7 @@ pub fn parse(exercise: Exercise, path: &Path) -> Result<Entry, String> {
                 "a whole file is a correct channel: its first line must be `//! Correct: …`"
                     .to_owned()
             };
-            return Err(format!("{}: {hint}", path.display()));
+            bail!("{}: {hint}", path.display());
         };
         let requires = text
             .lines()
@@ -163,8 +164,8 @@ pub fn parse(exercise: Exercise, path: &Path) -> Result<Entry, String> {
 }
 
 /// The text of `path`, or an error that names it.
-pub fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+pub fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 #[cfg(test)]
@@ -217,7 +218,10 @@ mod tests {
         // The solution changed the very line the bug changes.
         let root = root_with(&OLD.replace("queue.push_back", "self.queue.push_back"));
         let entries = entries(root.path()).unwrap();
-        let why = entries[0].source(root.path()).unwrap_err();
+        let why = entries[0]
+            .source(root.path())
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         for part in [
             "catalogue/lesson13-mpsc/lifo.patch",
             "no longer applies to solutions/src/mpsc.rs",
@@ -233,7 +237,9 @@ mod tests {
         let dir = root.path().join("catalogue/lesson13-oneshot");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("old.rs"), "//! Bug: it breaks.\nfn main() {}\n").unwrap();
-        let why = entries(root.path()).unwrap_err();
+        let why = entries(root.path())
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(
             why.contains("cargo xtask catalogue --new lesson13-oneshot/old --from"),
             "{why}"

@@ -13,9 +13,10 @@ use super::entry::{self, Entry, Kind, read};
 use super::patch::{self, Header};
 use super::run::{self, Outcome};
 use super::verdict::fn_name;
-use crate::exercises::ALL;
-use crate::workspace;
+use anyhow::{Context, Result, bail};
+use lesson13_grader::workspace;
 use lesson13_runner::TestStatus;
+use lesson13_runner::exercises::ALL;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -35,28 +36,31 @@ pub struct NewBug<'a> {
 }
 
 /// Writes the patch, runs it, and says where it is and what caught it.
-pub fn run(new: NewBug, jobs: usize) -> Result<String, String> {
+pub fn run(new: NewBug, jobs: usize) -> Result<String> {
     let root = workspace::root();
     let (krate, name) = new
         .id
         .split_once('/')
-        .ok_or_else(|| format!("--new {}: expected <crate>/<name>", new.id))?;
-    let exercise = ALL.into_iter().find(|e| e.krate == krate).ok_or_else(|| {
-        let crates: Vec<_> = ALL.iter().map(|e| e.krate).collect();
-        format!("--new {}: {krate} is none of {}", new.id, crates.join(", "))
-    })?;
+        .with_context(|| format!("--new {}: expected <crate>/<name>", new.id))?;
+    let exercise = ALL
+        .into_iter()
+        .find(|e| e.krate == krate)
+        .with_context(|| {
+            let crates: Vec<_> = ALL.iter().map(|e| e.krate).collect();
+            format!("--new {}: {krate} is none of {}", new.id, crates.join(", "))
+        })?;
     if name.is_empty()
         || !name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
-        return Err(format!(
+        bail!(
             "--new {}: name the bug in lowercase words joined by `-`, e.g. lifo-push-front",
             new.id
-        ));
+        );
     }
     if name.starts_with("correct-") {
-        return Err("`correct-` entries are correct channels, kept as whole `.rs` files".into());
+        bail!("`correct-` entries are correct channels, kept as whole `.rs` files");
     }
     let path = root
         .join("catalogue")
@@ -69,14 +73,14 @@ pub fn run(new: NewBug, jobs: usize) -> Result<String, String> {
     let bug = new
         .bug
         .or_else(|| existing.as_ref().map(|e| e.about.clone()))
-        .ok_or("a new entry needs --bug \"<the mistake, in one sentence>\"")?;
+        .context("a new entry needs --bug \"<the mistake, in one sentence>\"")?;
     let solution = read(&root.join(exercise.solution_path()))?;
     let edited = read(new.from)?;
     if edited == solution {
-        return Err(format!(
+        bail!(
             "{} is the solution unchanged: make the mistake in it first",
             new.from.display()
-        ));
+        );
     }
     let mut header = Header {
         bug,
@@ -89,11 +93,11 @@ pub fn run(new: NewBug, jobs: usize) -> Result<String, String> {
         };
     }
     std::fs::write(&path, patch::create(&header, &solution, &edited, exercise))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        .with_context(|| format!("cannot write {}", path.display()))?;
     let entry = entry::parse(exercise, &path)?;
     let outcome = run::run(&root, &[entry], jobs, &|_, _| {})?.remove(0);
     let verdict = match outcome.problem() {
-        Some(problem) => return Err(format!("wrote {}, but: {problem}", path.display())),
+        Some(problem) => bail!("wrote {}, but: {problem}", path.display()),
         None => outcome
             .failed()
             .map(|r| fn_name(&r.name))
@@ -111,16 +115,16 @@ pub fn run(new: NewBug, jobs: usize) -> Result<String, String> {
 /// Runs the bug twice and picks the tests that failed both times.
 fn measure_catchers(
     root: &Path,
-    exercise: crate::exercises::Exercise,
+    exercise: lesson13_runner::exercises::Exercise,
     header: &Header,
     solution: &str,
     edited: &str,
     jobs: usize,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>> {
     let scratch = workspace::temp_dir("catalogue-new-")?;
     let path = scratch.path().join("measured.patch");
     std::fs::write(&path, patch::create(header, solution, edited, exercise))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        .with_context(|| format!("cannot write {}", path.display()))?;
     let entry = Entry {
         exercise,
         path,
@@ -132,7 +136,7 @@ fn measure_catchers(
     };
     let outcomes = run::run(root, &[entry.clone(), entry], jobs, &|_, _| {})?;
     if let Some(problem) = outcomes.iter().find_map(Outcome::problem) {
-        return Err(problem);
+        bail!("{problem}");
     }
     let failed_in = |o: &Outcome| -> BTreeSet<(bool, String)> {
         o.failed()
@@ -144,7 +148,7 @@ fn measure_catchers(
         .cloned()
         .collect();
     if both.is_empty() {
-        return Err("no test failed in both of two runs: name the tests with --caught-by".into());
+        bail!("no test failed in both of two runs: name the tests with --caught-by");
     }
     // (false, _) sorts first: assertion failures before timeouts.
     Ok(both

@@ -1,7 +1,8 @@
 //! A catalogued bug as a patch: its header, applying it to the solution, and
 //! making one from an edited copy of the solution (with the `diffy` crate).
 
-use crate::exercises::Exercise;
+use anyhow::{Context, Result, bail};
+use lesson13_runner::exercises::Exercise;
 
 /// The header lines above a bug's diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,7 +19,7 @@ const CAUGHT_BY: &str = "# Caught by: ";
 impl Header {
     /// Reads the `# Bug:` and `# Caught by:` lines above the diff. Other
     /// `#` lines are free comments.
-    pub fn parse(text: &str) -> Result<Header, String> {
+    pub fn parse(text: &str) -> Result<Header> {
         let mut bug = None;
         let mut caught_by = Vec::new();
         for line in text.lines().take_while(|l| !l.starts_with("--- ")) {
@@ -33,19 +34,17 @@ impl Header {
                         .map(str::to_owned),
                 );
             } else if !line.starts_with('#') && !line.trim().is_empty() {
-                return Err(format!(
+                bail!(
                     "unexpected line above the diff: {line:?} (the header is `# Bug: …` and \
                      `# Caught by: …` lines)"
-                ));
+                );
             }
         }
         let bug = bug
             .filter(|b| !b.is_empty())
-            .ok_or("no `# Bug: <the mistake, in one sentence>` line above the diff".to_owned())?;
+            .context("no `# Bug: <the mistake, in one sentence>` line above the diff")?;
         if caught_by.is_empty() {
-            return Err(
-                "no `# Caught by: <test fn name>[, <another>…]` line above the diff".into(),
-            );
+            bail!("no `# Caught by: <test fn name>[, <another>…]` line above the diff");
         }
         Ok(Header { bug, caught_by })
     }
@@ -63,22 +62,21 @@ impl Header {
 /// Applies a patch file's diff to `solution`, the text of `exercise`'s
 /// reference solution. Fails if the diff is against another file, or if a
 /// hunk's context or removed lines are no longer in the solution.
-pub fn apply(patch_file: &str, solution: &str, exercise: Exercise) -> Result<String, String> {
+pub fn apply(patch_file: &str, solution: &str, exercise: Exercise) -> Result<String> {
     // diffy skips the lines above `---`, so the header does not disturb it.
-    let patch =
-        diffy::Patch::from_str(patch_file).map_err(|e| format!("not a unified diff: {e}"))?;
+    let patch = diffy::Patch::from_str(patch_file).context("not a unified diff")?;
     let expected = format!("a/{}", exercise.solution_path());
     if patch.original() != Some(expected.as_str()) {
-        return Err(format!(
+        bail!(
             "the diff is against {:?}, not {expected:?}",
             patch.original().unwrap_or("no file")
-        ));
+        );
     }
     if patch.hunks().is_empty() {
-        return Err("the diff changes nothing".into());
+        bail!("the diff changes nothing");
     }
     diffy::apply(solution, &patch).map_err(|e| {
-        format!(
+        anyhow::anyhow!(
             "the patch no longer applies to {} ({e}: its lines are not in the solution any more)",
             exercise.solution_path()
         )
@@ -99,7 +97,7 @@ pub fn create(header: &Header, solution: &str, edited: &str, exercise: Exercise)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exercises::ALL;
+    use lesson13_runner::exercises::ALL;
 
     const SOLUTION: &str =
         "fn send() {\n    lock();\n    queue.push_back(value);\n    wake();\n}\n";
@@ -120,8 +118,8 @@ mod tests {
                 && file.contains("\n--- a/solutions/src/mpsc.rs\n+++ b/solutions/src/mpsc.rs\n"),
             "{file}"
         );
-        assert_eq!(Header::parse(&file), Ok(header()));
-        assert_eq!(apply(&file, SOLUTION, ALL[2]), Ok(edited));
+        assert_eq!(Header::parse(&file).unwrap(), header());
+        assert_eq!(apply(&file, SOLUTION, ALL[2]).unwrap(), edited);
     }
 
     #[test]
@@ -129,7 +127,9 @@ mod tests {
         let edited = SOLUTION.replace("push_back", "push_front");
         let file = create(&header(), SOLUTION, &edited, ALL[2]);
         let changed = SOLUTION.replace("queue.push_back(value)", "self.queue.push_back(value)");
-        let why = apply(&file, &changed, ALL[2]).unwrap_err();
+        let why = apply(&file, &changed, ALL[2])
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(
             why.contains("no longer applies to solutions/src/mpsc.rs"),
             "{why}"
@@ -140,7 +140,9 @@ mod tests {
     fn a_patch_against_another_solution_is_refused() {
         let edited = SOLUTION.replace("push_back", "push_front");
         let file = create(&header(), SOLUTION, &edited, ALL[2]);
-        let why = apply(&file, SOLUTION, ALL[3]).unwrap_err();
+        let why = apply(&file, SOLUTION, ALL[3])
+            .map_err(|e| format!("{e:#}"))
+            .unwrap_err();
         assert!(why.contains("not \"a/solutions/src/bounded.rs\""), "{why}");
     }
 
@@ -151,9 +153,6 @@ mod tests {
         assert!(Header::parse(&format!("# Bug: b\n{diff}")).is_err());
         assert!(Header::parse(&format!("# Bug: b\nstray\n# Caught by: t\n{diff}")).is_err());
         let header = Header::parse(&format!("# Bug: b\n# a note\n# Caught by: t, u\n{diff}"));
-        assert_eq!(
-            header.map(|h| h.caught_by),
-            Ok(vec!["t".into(), "u".into()])
-        );
+        assert_eq!(header.unwrap().caught_by, ["t", "u"]);
     }
 }

@@ -14,8 +14,9 @@
 //! the runner never runs: that halves a build, and the tests behave the same.
 
 use super::entry::Entry;
-use crate::slots::in_slots;
-use crate::workspace;
+use anyhow::{Context, Result};
+use lesson13_grader::pool::in_slots;
+use lesson13_grader::workspace;
 use lesson13_runner::{self as runner, CrateRun, Options, TestResult};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -51,7 +52,7 @@ struct Slot {
 }
 
 impl Slot {
-    fn new(root: &Path) -> Result<Slot, String> {
+    fn new(root: &Path) -> Result<Slot> {
         let copy = workspace::temp_dir("catalogue-")?;
         workspace::copy_workspace(root, copy.path())?;
         let manifest = copy.path().join("Cargo.toml");
@@ -64,23 +65,23 @@ impl Slot {
 
     /// Puts `source` in place as the entry's `lib.rs`, with its crate's
     /// manifest and the lock file as in `root`, plus the entry's `Requires:`.
-    fn install(&self, root: &Path, entry: &Entry, source: &str) -> Result<(), String> {
+    fn install(&self, root: &Path, entry: &Entry, source: &str) -> Result<()> {
         let krate = entry.exercise.krate;
         let lib_rs = self.copy.path().join(entry.exercise.lib_rs());
         std::fs::write(&lib_rs, source)
-            .map_err(|e| format!("cannot write {}: {e}", lib_rs.display()))?;
+            .with_context(|| format!("cannot write {}", lib_rs.display()))?;
         // A wrapper's dependencies may have changed the lock: start afresh.
         std::fs::copy(root.join("Cargo.lock"), self.copy.path().join("Cargo.lock"))
-            .map_err(|e| format!("cannot copy Cargo.lock: {e}"))?;
+            .context("cannot copy Cargo.lock")?;
         let manifest = self.copy.path().join(krate).join("Cargo.toml");
         std::fs::copy(root.join(krate).join("Cargo.toml"), &manifest)
-            .map_err(|e| format!("cannot copy {krate}/Cargo.toml: {e}"))?;
+            .with_context(|| format!("cannot copy {krate}/Cargo.toml"))?;
         edit_toml(&manifest, |doc| {
             doc["lib"]["test"] = toml_edit::value(false);
             for line in entry.requires() {
                 let extra: toml_edit::DocumentMut = line
                     .parse()
-                    .map_err(|e| format!("{}: bad Requires line {line:?}: {e}", entry.id()))?;
+                    .with_context(|| format!("{}: bad Requires line {line:?}", entry.id()))?;
                 for (key, item) in extra.iter() {
                     doc["dependencies"][key] = item.clone();
                 }
@@ -98,7 +99,7 @@ pub fn run(
     entries: &[Entry],
     jobs: usize,
     done: &(dyn Fn(usize, &Outcome) + Sync),
-) -> Result<Vec<Outcome>, String> {
+) -> Result<Vec<Outcome>> {
     let slots = (0..SLOTS.min(entries.len()))
         .map(|_| Slot::new(root))
         .collect::<Result<Vec<_>, _>>()?;
@@ -124,28 +125,24 @@ pub fn run(
     results.into_iter().flatten().collect()
 }
 
-fn run_one(
-    root: &Path,
-    slot: &Slot,
-    entry: &Entry,
-    target: &Path,
-    jobs: usize,
-) -> Result<Outcome, String> {
+fn run_one(root: &Path, slot: &Slot, entry: &Entry, target: &Path, jobs: usize) -> Result<Outcome> {
     let source = match entry.source(root) {
         Ok(source) => source,
         Err(why) => {
             return Ok(Outcome {
                 entry: entry.clone(),
-                run: Err(NotRun::Stale(why)),
+                run: Err(NotRun::Stale(format!("{why:#}"))),
             });
         }
     };
     slot.install(root, entry, &source)?;
     let mut options = Options::jobs(jobs);
-    options.envs = &[("LESSON13_DEADLINE_SECS", DEADLINE_SECS)];
+    options.envs = &[(lesson13_testkit::protocol::DEADLINE_VAR, DEADLINE_SECS)];
     // A wrapper's `Requires:` lines add dependencies to the lock.
     options.locked = entry.requires().is_empty();
-    let run = match runner::test_crate(slot.copy.path(), entry.exercise.krate, target, &options)? {
+    let run = match runner::test_crate(slot.copy.path(), entry.exercise.krate, target, &options)
+        .map_err(anyhow::Error::msg)?
+    {
         CrateRun::CompileError(errors) => Err(NotRun::CompileError(errors)),
         CrateRun::Ran(results) => Ok(results),
     };
@@ -166,14 +163,14 @@ fn target_dir(i: usize) -> PathBuf {
 /// Reads the TOML file at `path`, lets `edit` change it, writes it back.
 fn edit_toml(
     path: &Path,
-    edit: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<(), String>,
-) -> Result<(), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    edit: impl FnOnce(&mut toml_edit::DocumentMut) -> Result<()>,
+) -> Result<()> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut doc: toml_edit::DocumentMut = text
         .parse()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .with_context(|| format!("{}", path.display()))?;
     edit(&mut doc)?;
     std::fs::write(path, doc.to_string())
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .with_context(|| format!("cannot write {}", path.display()))
 }

@@ -3,7 +3,7 @@
 
 use super::run::Outcome;
 use super::verdict::fn_name;
-use crate::exercises::ALL;
+use lesson13_runner::exercises::ALL;
 
 /// One line as an entry finishes: `[3/64] lesson13-mpsc/lifo-push-front … caught`.
 pub fn progress(done: usize, total: usize, outcome: &Outcome) -> String {

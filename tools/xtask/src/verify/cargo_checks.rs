@@ -1,16 +1,17 @@
 //! The checks that are one cargo command each: formatting, lints, docs,
 //! the solutions' tests, and the loom models.
 
-use crate::workspace;
+use anyhow::{Context, Result};
+use lesson13_grader::workspace;
 
 /// `cargo fmt --check`.
-pub fn fmt(_: usize) -> Result<String, String> {
+pub fn fmt(_: usize) -> Result<String> {
     workspace::cargo(&["fmt", "--all", "--check"], &[])?;
     Ok("formatted".into())
 }
 
 /// clippy on every target, warnings denied.
-pub fn clippy(_: usize) -> Result<String, String> {
+pub fn clippy(_: usize) -> Result<String> {
     workspace::cargo(
         &[
             "clippy",
@@ -27,7 +28,7 @@ pub fn clippy(_: usize) -> Result<String, String> {
 }
 
 /// rustdoc on the workspace, warnings denied.
-pub fn docs(_: usize) -> Result<String, String> {
+pub fn docs(_: usize) -> Result<String> {
     workspace::cargo(
         &["doc", "--locked", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
@@ -36,7 +37,7 @@ pub fn docs(_: usize) -> Result<String, String> {
 }
 
 /// Every public and hidden test against the solutions, and the testkit's own.
-pub fn solutions(_: usize) -> Result<String, String> {
+pub fn solutions(_: usize) -> Result<String> {
     workspace::cargo(
         &[
             "test",
@@ -51,15 +52,26 @@ pub fn solutions(_: usize) -> Result<String, String> {
     Ok("all passed".into())
 }
 
-/// The tools' own unit tests: the runner's messages, the catalogue's
-/// patches, the docs' command finder.
-pub fn tools(_: usize) -> Result<String, String> {
-    workspace::cargo(
-        &["test", "--locked", "-p", "xtask", "-p", "lesson13-runner"],
-        &[],
-    )?;
+/// The tools' own unit tests: the runner's messages, the grader's
+/// reports, the student runner's progress, the catalogue's patches, the
+/// docs' command finder.
+pub fn tools(_: usize) -> Result<String> {
+    let mut args = vec!["test", "--locked"];
+    for package in TOOLS {
+        args.extend(["-p", package]);
+    }
+    workspace::cargo(&args, &[])?;
     Ok("all passed".into())
 }
+
+/// The tools' packages.
+const TOOLS: [&str; 5] = [
+    "lesson13-runner",
+    "lesson13-grader",
+    "lesson13-student",
+    "lesson13-dispatch",
+    "xtask",
+];
 
 /// The preemption bound for loom in verify: 3 explores every interleaving
 /// with up to three preemptions in about 15 s on 2 cores; unbounded takes
@@ -67,9 +79,9 @@ pub fn tools(_: usize) -> Result<String, String> {
 const LOOM_MAX_PREEMPTIONS: &str = "3";
 
 /// The loom models, release build, in their own target folder.
-pub fn loom(_: usize) -> Result<String, String> {
+pub fn loom(_: usize) -> Result<String> {
     let target = workspace::root().join("target").join("loom");
-    let target = target.to_str().ok_or("the target path is not UTF-8")?;
+    let target = target.to_str().context("the target path is not UTF-8")?;
     workspace::cargo(
         &["test", "--locked", "--release", "-p", "loom-models"],
         &[

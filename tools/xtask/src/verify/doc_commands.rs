@@ -8,7 +8,8 @@
 //! Placeholders (`cargo xtask …`, `cargo xtask <command>`) are skipped;
 //! arguments (`OUT`, `class/`) are not checked.
 
-use crate::workspace;
+use anyhow::{Context, Result};
+use lesson13_grader::workspace;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -39,7 +40,7 @@ fn doc_files(root: &Path) -> Vec<PathBuf> {
         }
     }
     files.extend(
-        crate::exercises::ALL
+        lesson13_runner::exercises::ALL
             .iter()
             .map(|e| root.join(e.krate).join("README.md")),
     );
@@ -114,10 +115,10 @@ fn options_in_help(help: &str) -> BTreeSet<String> {
 }
 
 /// Checks every doc's `cargo xtask` commands against this binary's help.
-pub fn check(_jobs: usize) -> Result<String, String> {
+pub fn check(_jobs: usize) -> Result<String> {
     let root = workspace::root();
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
-    let mut helps: BTreeMap<String, Result<BTreeSet<String>, String>> = BTreeMap::new();
+    let exe = std::env::current_exe().context("cannot find this binary")?;
+    let mut helps: BTreeMap<String, Result<BTreeSet<String>>> = BTreeMap::new();
     let mut problems = Vec::new();
     let (mut checked, mut files) = (0, 0);
     for path in doc_files(&root) {
@@ -138,21 +139,23 @@ pub fn check(_jobs: usize) -> Result<String, String> {
                 let output = Command::new(&exe)
                     .args([name, "--help"])
                     .output()
-                    .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+                    .with_context(|| format!("cannot run {}", exe.display()))?;
                 let text = String::from_utf8_lossy(&output.stdout);
                 match output.status.success() {
                     true => Ok(options_in_help(&text)),
-                    false => Err(String::from_utf8_lossy(&output.stderr)
-                        .lines()
-                        .next()
-                        .unwrap_or("")
-                        .to_owned()),
+                    false => Err(anyhow::anyhow!(
+                        "{}",
+                        String::from_utf8_lossy(&output.stderr)
+                            .lines()
+                            .next()
+                            .unwrap_or("")
+                    )),
                 }
             });
             checked += 1;
             match help {
                 Err(why) => problems.push(format!(
-                    "{}: `cargo xtask {name}` is not a command ({why})",
+                    "{}: `cargo xtask {name}` is not a command ({why:#})",
                     command.place
                 )),
                 Ok(known) => {
@@ -173,7 +176,7 @@ pub fn check(_jobs: usize) -> Result<String, String> {
             helps.len()
         ))
     } else {
-        Err(problems.join("\n"))
+        Err(anyhow::anyhow!("{}", problems.join("\n")))
     }
 }
 

@@ -5,13 +5,14 @@ use crate::catalogue::{
     self,
     entry::{Entry, Kind},
 };
-use crate::exercises::ALL;
-use crate::workspace;
+use anyhow::Result;
+use lesson13_grader::workspace;
+use lesson13_runner::exercises::ALL;
 use lesson13_runner::{self as runner, CrateRun, Options, TestStatus};
 
 /// Every test of every shipped stub must fail, and with the stub's own
 /// `todo!()`: not pass, not hang, not crash.
-pub fn stubs(jobs: usize) -> Result<String, String> {
+pub fn stubs(jobs: usize) -> Result<String> {
     let root = workspace::root();
     let mut problems = Vec::new();
     let mut total = 0;
@@ -21,7 +22,9 @@ pub fn stubs(jobs: usize) -> Result<String, String> {
             exercise.krate,
             &root.join("target"),
             &Options::jobs(jobs),
-        )? {
+        )
+        .map_err(anyhow::Error::msg)?
+        {
             CrateRun::CompileError(errors) => {
                 problems.push(format!(
                     "{}: the stub does not compile:\n{errors}",
@@ -64,14 +67,14 @@ pub fn stubs(jobs: usize) -> Result<String, String> {
     if problems.is_empty() {
         Ok(format!("{total} tests in 4 crates, all unsolved"))
     } else {
-        Err(problems.join("\n"))
+        Err(anyhow::anyhow!("{}", problems.join("\n")))
     }
 }
 
 /// Exercism's check: each solution file, dropped into a clean copy of the
 /// workspace as its exercise's `lib.rs`, passes that exercise's tests. The
 /// solutions run as catalogued correct channels do, and share their builds.
-pub fn copies(jobs: usize) -> Result<String, String> {
+pub fn copies(jobs: usize) -> Result<String> {
     let root = workspace::root();
     let solutions: Vec<Entry> = ALL
         .into_iter()
@@ -103,6 +106,6 @@ pub fn copies(jobs: usize) -> Result<String, String> {
     if problems.is_empty() {
         Ok(format!("{total} tests in 4 crates, all passed"))
     } else {
-        Err(problems.join("\n"))
+        Err(anyhow::anyhow!("{}", problems.join("\n")))
     }
 }

@@ -1,0 +1,151 @@
+//! Points: each exercise's share of its points from its tests' results,
+//! by the scheme's weights (see [`crate::scheme`]), and the total.
+//!
+//! Only a test that passed earns its share, and only an exercise whose
+//! tests ran (`pass`, `fail`, `timeout`) earns anything.
+
+use super::{ExerciseReport, Report, Score, Status, round};
+use crate::scheme::Scheme;
+use lesson13_runner::{TestResult, TestStatus};
+
+/// Fills in the points of every exercise of `report`, and its total.
+pub fn score(scheme: &Scheme, report: &mut Report) {
+    for exercise in &mut report.exercises {
+        let max = scheme.points(&exercise.krate);
+        exercise.score = Score::of(round(max * share(scheme, exercise)), max);
+    }
+    report.score = Score::of(
+        round(report.exercises.iter().map(|e| e.score.points).sum()),
+        round(report.exercises.iter().map(|e| e.score.max_points).sum()),
+    );
+}
+
+/// A test's points and the most it could earn.
+pub fn test_points(scheme: &Scheme, exercise: &ExerciseReport, test: &TestResult) -> (f64, f64) {
+    let all: f64 = exercise
+        .tests
+        .iter()
+        .map(|t| scheme.weight(&exercise.krate, &t.name))
+        .sum();
+    if all == 0.0 {
+        return (0.0, 0.0);
+    }
+    let max = exercise.score.max_points * scheme.weight(&exercise.krate, &test.name) / all;
+    let earned = if earns(test.status) { max } else { 0.0 };
+    (earned, max)
+}
+
+/// The share of the exercise's points its passing tests earn, 0 to 1.
+fn share(scheme: &Scheme, exercise: &ExerciseReport) -> f64 {
+    if !tests_count(exercise.status) {
+        return 0.0;
+    }
+    let (mut earned, mut all) = (0.0, 0.0);
+    for test in &exercise.tests {
+        let weight = scheme.weight(&exercise.krate, &test.name);
+        all += weight;
+        if earns(test.status) {
+            earned += weight;
+        }
+    }
+    if all == 0.0 { 0.0 } else { earned / all }
+}
+
+/// Whether an exercise's tests earn points. Only an exercise whose tests ran
+/// can earn any; a new status must say which it is.
+fn tests_count(status: Status) -> bool {
+    match status {
+        Status::Pass | Status::Fail | Status::Timeout => true,
+        Status::CompileError | Status::Rejected | Status::Missing => false,
+    }
+}
+
+/// Whether a test earns its share: only a pass does.
+fn earns(status: TestStatus) -> bool {
+    match status {
+        TestStatus::Pass => true,
+        TestStatus::Fail | TestStatus::Timeout => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tests::exercise;
+
+    #[test]
+    fn without_a_file_every_exercise_is_worth_25_and_every_test_weighs_1() {
+        let scheme = Scheme::default();
+        let mut report = Report::new(vec![
+            exercise(
+                "lesson13-oneshot",
+                Status::Fail,
+                &[
+                    ("hidden::graded::a", TestStatus::Pass),
+                    ("hidden::graded::b", TestStatus::Fail),
+                    ("hidden::graded::c", TestStatus::Timeout),
+                    ("public::lesson::d", TestStatus::Pass),
+                ],
+            ),
+            exercise("lesson13-mpsc", Status::CompileError, &[]),
+        ]);
+        score(&scheme, &mut report);
+        assert_eq!(report.exercises[0].score.points, 12.5);
+        assert_eq!(report.exercises[0].score.percent, 50.0);
+        assert_eq!(report.exercises[1].score.points, 0.0);
+        assert_eq!(report.exercises[1].score.max_points, 25.0);
+        assert_eq!((report.score.points, report.score.max_points), (12.5, 50.0));
+        assert_eq!(report.score.percent, 25.0);
+    }
+
+    #[test]
+    fn weights_share_the_points_and_the_longest_matching_key_wins() {
+        let scheme = Scheme::parse(
+            "[exercise.lesson13-bounded]\npoints = 40\n\
+             [exercise.lesson13-bounded.weights]\n\
+             api_matches_the_contract = 0\n\
+             \"exercise3::tests::api_matches_the_contract\" = 2\n\
+             the_capacity_is_exact = 3\n",
+        )
+        .unwrap();
+        let tests = [
+            ("hidden::graded::api_matches_the_contract", TestStatus::Fail),
+            (
+                "hidden::graded::exercise3::tests::api_matches_the_contract",
+                TestStatus::Pass,
+            ),
+            ("hidden::graded::the_capacity_is_exact", TestStatus::Fail),
+            ("public::lesson::channel_of_2", TestStatus::Pass),
+        ];
+        let mut report = Report::new(vec![exercise("lesson13-bounded", Status::Fail, &tests)]);
+        score(&scheme, &mut report);
+        // Weights 0 + 2 + 3 + 1 = 6; the passing ones weigh 2 + 1.
+        assert_eq!(report.exercises[0].score.points, 20.0);
+        assert_eq!(report.score.max_points, 40.0);
+        let e = &report.exercises[0];
+        assert_eq!(test_points(&scheme, e, &e.tests[2]), (0.0, 20.0));
+        assert_eq!(test_points(&scheme, e, &e.tests[0]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_test_that_did_not_pass_earns_nothing_and_an_exercise_that_did_not_run_nothing() {
+        let scheme = Scheme::default();
+        for status in [TestStatus::Fail, TestStatus::Timeout] {
+            let mut report = Report::new(vec![exercise(
+                "lesson13-oneshot",
+                Status::Timeout,
+                &[("hidden::graded::a", status)],
+            )]);
+            score(&scheme, &mut report);
+            assert_eq!(report.score.points, 0.0, "{status:?}");
+        }
+        // Test results without a build are not trusted for points.
+        let mut report = Report::new(vec![exercise(
+            "lesson13-oneshot",
+            Status::Missing,
+            &[("hidden::graded::a", TestStatus::Pass)],
+        )]);
+        score(&scheme, &mut report);
+        assert_eq!(report.score.points, 0.0);
+    }
+}

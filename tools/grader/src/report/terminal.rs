@@ -1,0 +1,259 @@
+//! Reports on the terminal: one submission's table, with each failing test
+//! and the gist of its message, and the class summary, one line per student
+//! with each exercise's points, tests and status, and the total; aligned by
+//! display width, so that "Émile Zola" or "王小明" lines up like "alice".
+
+use crate::report::{Report, Status, StudentReport, show, status_word, test_status_word};
+use lesson13_runner::exercises::ALL;
+use lesson13_runner::{TestStatus, gist};
+use unicode_width::UnicodeWidthStr;
+
+/// The readable table of one submission, with each failing test and the
+/// gist of its message.
+pub fn print_table(report: &Report) {
+    println!(
+        "\ngraded by {} at {}",
+        report.grader.version(),
+        report.grader.graded_at
+    );
+    if let Some(found_in) = report.found_in.as_deref().filter(|f| *f != ".") {
+        println!("files found in {found_in}");
+    }
+    if !report.message.is_empty() {
+        println!("{}", report.message);
+    }
+    println!(
+        "\n{:<24} {:>12} {:>14}  status",
+        "exercise", "passed/total", "points"
+    );
+    for exercise in &report.exercises {
+        let score = format!("{}/{}", exercise.passed, exercise.total);
+        let points = format!(
+            "{}/{}",
+            show(exercise.score.points),
+            show(exercise.score.max_points)
+        );
+        println!(
+            "{:<24} {score:>12} {points:>14}  {}",
+            exercise.krate,
+            status_word(exercise.status)
+        );
+        if matches!(exercise.status, Status::CompileError | Status::Rejected) {
+            for line in exercise.message.lines().take(12) {
+                println!("    {line}");
+            }
+        }
+        // Tests that fail the same way (every test of an untouched stub,
+        // say) are one line.
+        let mut groups: Vec<(TestStatus, String, Vec<&str>)> = Vec::new();
+        for test in exercise
+            .tests
+            .iter()
+            .filter(|t| t.status != TestStatus::Pass)
+        {
+            let gist = gist(&test.message);
+            match groups
+                .iter_mut()
+                .find(|(status, g, _)| *status == test.status && *g == gist)
+            {
+                Some((_, _, names)) => names.push(&test.name),
+                None => groups.push((test.status, gist, vec![&test.name])),
+            }
+        }
+        for (status, gist, names) in groups {
+            let word = test_status_word(status);
+            match names.as_slice() {
+                [name] => println!("  ✗ {name} ({word}): {gist}"),
+                _ => println!("  ✗ {} tests ({word}): {gist}", names.len()),
+            }
+        }
+    }
+    let score = format!("{}/{}", report.passed, report.total);
+    let points = format!(
+        "{}/{}",
+        show(report.score.points),
+        show(report.score.max_points)
+    );
+    println!(
+        "{:<24} {score:>12} {points:>14}  {}%",
+        "total",
+        show(report.score.percent)
+    );
+}
+
+/// Pads `text` with spaces to `width` columns, on the right or the left.
+pub fn pad(text: &str, width: usize, right_align: bool) -> String {
+    let fill = " ".repeat(width.saturating_sub(text.width()));
+    if right_align {
+        format!("{fill}{text}")
+    } else {
+        format!("{text}{fill}")
+    }
+}
+
+/// The table's lines.
+pub fn lines(reports: &[StudentReport]) -> Vec<String> {
+    let cells: Vec<(String, Vec<String>, String, Option<String>)> = reports
+        .iter()
+        .map(|(name, report)| match report {
+            Ok(report) => (
+                name.clone(),
+                exercise_cells(report),
+                format!(
+                    "{}/{}",
+                    show(report.score.points),
+                    show(report.score.max_points)
+                ),
+                note(report),
+            ),
+            Err(error) => (
+                name.clone(),
+                Vec::new(),
+                String::new(),
+                Some(format!("could not be graded: {error}")),
+            ),
+        })
+        .collect();
+    let mut header = vec!["student".to_owned()];
+    header.extend(
+        ALL.iter()
+            .map(|e| e.krate.trim_start_matches("lesson13-").to_owned()),
+    );
+    header.push("points".to_owned());
+    let column = |i: usize| -> usize {
+        let widths = cells.iter().map(|(name, exercises, total, _)| match i {
+            0 => name.width(),
+            i if i <= ALL.len() => exercises.get(i - 1).map_or(0, |c| c.width()),
+            _ => total.width(),
+        });
+        widths.chain([header[i].width()]).max().unwrap_or(0)
+    };
+    let widths: Vec<usize> = (0..header.len()).map(column).collect();
+    let row = |texts: &[String]| -> String {
+        texts
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (text, width))| pad(text, *width, i > 0))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    let mut lines = vec![row(&header)];
+    for (name, exercises, total, note) in cells {
+        let mut texts = vec![name];
+        texts.extend(exercises);
+        if !total.is_empty() {
+            texts.push(total);
+        }
+        lines.push(row(&texts));
+        if let Some(note) = note {
+            lines.push(format!("    ↳ {note}"));
+        }
+    }
+    lines
+}
+
+/// Each exercise's cell: `20.83 11/12 timeout`.
+fn exercise_cells(report: &Report) -> Vec<String> {
+    ALL.iter()
+        .map(|e| {
+            report
+                .exercises
+                .iter()
+                .find(|r| r.krate == e.krate)
+                .map_or_else(String::new, |r| {
+                    format!(
+                        "{} {}/{} {}",
+                        show(r.score.points),
+                        r.passed,
+                        r.total,
+                        status_word(r.status)
+                    )
+                })
+        })
+        .collect()
+}
+
+/// What the line alone does not say: where the files were, or why there
+/// were none.
+fn note(report: &Report) -> Option<String> {
+    if !report.message.is_empty() {
+        Some(report.message.clone())
+    } else {
+        report
+            .found_in
+            .as_deref()
+            .filter(|f| *f != ".")
+            .map(|f| format!("files found in {f}"))
+    }
+}
+
+/// Prints the table.
+pub fn print_summary(reports: &[StudentReport]) {
+    println!();
+    for line in lines(reports) {
+        println!("{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tests::exercise;
+    use crate::report::{Report, Status};
+    use crate::scheme::Scheme;
+    use lesson13_runner::TestStatus;
+
+    fn graded(found_in: &str) -> Result<Report, String> {
+        let mut report = Report::new(
+            ALL.iter()
+                .map(|e| {
+                    exercise(
+                        e.krate,
+                        Status::Pass,
+                        &[("hidden::graded::a", TestStatus::Pass)],
+                    )
+                })
+                .collect(),
+        );
+        report.found_in = Some(found_in.into());
+        crate::report::score::score(&Scheme::default(), &mut report);
+        Ok(report)
+    }
+
+    #[test]
+    fn wide_and_accented_names_line_up_by_display_width() {
+        let reports = vec![
+            ("alice".to_owned(), graded(".")),
+            ("Émile Zola".to_owned(), graded(".")),
+            ("王小明".to_owned(), graded(".")),
+        ];
+        let lines = lines(&reports);
+        let ends: Vec<usize> = lines.iter().map(|l| l.width()).collect();
+        assert!(ends.windows(2).all(|w| w[0] == w[1]), "{lines:#?}");
+        // Each exercise column starts at the same display column.
+        let column = |line: &str| line.find("25 1/1").map(|i| line[..i].width());
+        let starts: Vec<_> = lines[1..].iter().map(|l| column(l)).collect();
+        assert!(starts.windows(2).all(|w| w[0] == w[1]), "{lines:#?}");
+    }
+
+    #[test]
+    fn where_files_were_found_and_why_a_student_has_none_are_shown() {
+        let mut empty = graded(".").unwrap();
+        empty.message = "no exercise: found notes.txt; expected …".into();
+        let reports = vec![
+            ("ivan".to_owned(), graded("handin")),
+            ("grace".to_owned(), Ok(empty)),
+            ("heidi".to_owned(), Err("cannot copy".to_owned())),
+        ];
+        let text = lines(&reports).join("\n");
+        assert!(text.contains("↳ files found in handin"), "{text}");
+        assert!(text.contains("↳ no exercise: found notes.txt"), "{text}");
+        assert!(
+            text.contains("↳ could not be graded: cannot copy"),
+            "{text}"
+        );
+    }
+}

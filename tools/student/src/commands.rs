@@ -1,0 +1,342 @@
+//! `check`, `hint`, `next` and `list`: each prints what it did and returns
+//! whether it succeeded (the exit status), or an error when it could not run.
+
+use crate::Workspace;
+use crate::check::{self, Outcome};
+use crate::progress::{FILE, Progress, short_name};
+use crate::readme;
+use console::style;
+use lesson13_runner::exercises::{ALL, Exercise};
+use std::io::Write;
+
+/// `check [N] [--verbose]`: true when every test passed.
+pub fn check(workspace: &Workspace, args: &[String]) -> Result<bool, String> {
+    let mut verbose = false;
+    let mut chosen = None;
+    for arg in args {
+        match arg.as_str() {
+            "--verbose" | "-v" => verbose = true,
+            other => chosen = Some(parse_exercise(other)?),
+        }
+    }
+    let out = &mut std::io::stdout();
+    let mut progress = current(workspace, out)?;
+    let exercises: Vec<Exercise> = match (chosen, progress.exercise()) {
+        (Some(exercise), _) => vec![exercise],
+        (None, Some(exercise)) => vec![exercise],
+        // All done: check them all.
+        (None, None) => ALL.to_vec(),
+    };
+    let mut all_passed = true;
+    for exercise in exercises {
+        let outcome = check_and_record(workspace, exercise, verbose, &mut progress, out)?;
+        all_passed &= outcome.all_passed();
+        writeln!(out, "\n{}", progress.bar()).ok();
+        writeln!(
+            out,
+            "{}",
+            next_step(workspace, &progress, exercise, &outcome)
+        )
+        .ok();
+    }
+    Ok(all_passed)
+}
+
+/// Checks `exercise` and, when it is the current one, records the result.
+pub fn check_and_record(
+    workspace: &Workspace,
+    exercise: Exercise,
+    verbose: bool,
+    progress: &mut Progress,
+    out: &mut dyn Write,
+) -> Result<Outcome, String> {
+    writeln!(out, "{}", heading(workspace, exercise)).ok();
+    let outcome = check::check(workspace, exercise, verbose, out)?;
+    if progress.exercise() == Some(exercise) {
+        progress.last_check = outcome.counts();
+        progress.save(&workspace.root)?;
+    }
+    Ok(outcome)
+}
+
+/// What to do after a check of `exercise`.
+fn next_step(
+    workspace: &Workspace,
+    progress: &Progress,
+    exercise: Exercise,
+    outcome: &Outcome,
+) -> String {
+    let is_current = progress.exercise() == Some(exercise);
+    if outcome.all_passed() {
+        return if is_current {
+            format!(
+                "{} All of Exercise {}'s public tests pass. `cargo xtask next` moves on.",
+                style("✓").green().bold(),
+                exercise.number
+            )
+        } else {
+            format!(
+                "{} Exercise {}'s public tests all pass.",
+                style("✓").green().bold(),
+                exercise.number
+            )
+        };
+    }
+    let fix = match outcome {
+        Outcome::CompileError => {
+            "Fix the first compile error (the others often follow from it), save, and check again."
+        }
+        Outcome::Rejected => {
+            "Take out what is off limits (the README's last section says why), save, and check \
+             again."
+        }
+        Outcome::Ran { .. } => "Fix the first failure, save, and check again.",
+    };
+    let hints = readme_hints(workspace, exercise).len();
+    let seen = if is_current { progress.hints_seen } else { 0 };
+    if hints > seen {
+        format!("{fix} Stuck? `cargo xtask hint` ({seen} of {hints} hints seen).")
+    } else {
+        fix.to_owned()
+    }
+}
+
+/// `hint`: the current exercise's next hint, one at a time; all of them
+/// again once every one has been seen.
+pub fn hint(workspace: &Workspace) -> Result<bool, String> {
+    let out = &mut std::io::stdout();
+    let mut progress = current(workspace, out)?;
+    show_hint(workspace, &mut progress, out)?;
+    Ok(true)
+}
+
+/// Prints the next hint and records it as seen.
+pub fn show_hint(
+    workspace: &Workspace,
+    progress: &mut Progress,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let Some(exercise) = progress.exercise() else {
+        writeln!(out, "All four exercises are done: no hints left to give.").ok();
+        return Ok(());
+    };
+    let hints = readme_hints(workspace, exercise);
+    if hints.is_empty() {
+        writeln!(out, "{} has no hints.", exercise.readme()).ok();
+        return Ok(());
+    }
+    if progress.hints_seen >= hints.len() {
+        writeln!(
+            out,
+            "You have seen all {} hints of Exercise {}; here they are again.\n",
+            hints.len(),
+            exercise.number
+        )
+        .ok();
+        for hint in &hints {
+            writeln!(out, "{}\n{}\n", style(&hint.title).bold(), hint.body).ok();
+        }
+        return Ok(());
+    }
+    let hint = &hints[progress.hints_seen];
+    progress.hints_seen += 1;
+    progress.save(&workspace.root)?;
+    writeln!(
+        out,
+        "{} {}\n\n{}\n",
+        style(format!(
+            "Exercise {}, hint {} of {}:",
+            exercise.number,
+            progress.hints_seen,
+            hints.len()
+        ))
+        .yellow()
+        .bold(),
+        style(&hint.title).bold(),
+        hint.body
+    )
+    .ok();
+    if progress.hints_seen < hints.len() {
+        writeln!(
+            out,
+            "(Again for the next one: `cargo xtask hint`, or h in `cargo xtask watch`.)"
+        )
+        .ok();
+    }
+    Ok(())
+}
+
+/// `next`: moves on when the current exercise's public tests all pass.
+pub fn next(workspace: &Workspace) -> Result<bool, String> {
+    let out = &mut std::io::stdout();
+    let mut progress = current(workspace, out)?;
+    advance(workspace, &mut progress, out)
+}
+
+/// Checks the current exercise and moves on if it passes; true if it did.
+pub fn advance(
+    workspace: &Workspace,
+    progress: &mut Progress,
+    out: &mut dyn Write,
+) -> Result<bool, String> {
+    let Some(exercise) = progress.exercise() else {
+        writeln!(out, "All four exercises are done: there is no next one.").ok();
+        return Ok(true);
+    };
+    let outcome = check_and_record(workspace, exercise, false, progress, out)?;
+    if !outcome.all_passed() {
+        writeln!(out, "\n{}\n{}", progress.bar(), not_yet(exercise)).ok();
+        return Ok(false);
+    }
+    move_on(workspace, progress, exercise, out)?;
+    Ok(true)
+}
+
+/// Why `next` refuses to move on.
+pub fn not_yet(exercise: Exercise) -> String {
+    format!(
+        "Not yet: every public test of Exercise {} must pass before you move on.",
+        exercise.number
+    )
+}
+
+/// Records `exercise` (the current one, whose public tests all passed) as
+/// done, and introduces the next one.
+pub fn move_on(
+    workspace: &Workspace,
+    progress: &mut Progress,
+    exercise: Exercise,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    *progress = Progress::at(progress.current + 1);
+    progress.save(&workspace.root)?;
+    writeln!(
+        out,
+        "\n{} Exercise {} done.\n{}",
+        style("✓").green().bold(),
+        exercise.number,
+        progress.bar()
+    )
+    .ok();
+    match progress.exercise() {
+        Some(next) => writeln!(
+            out,
+            "\nNext: {}\nRead {} (or `cargo doc -p {} --open`), fill in the todo!()s in {}, and \
+             run `cargo xtask check` (or `cargo xtask watch`).",
+            heading(workspace, next),
+            next.readme(),
+            next.krate,
+            next.lib_rs()
+        ),
+        None => writeln!(
+            out,
+            "\nAll four exercises pass their public tests. Hand in the four src/lib.rs files \
+             (README.md says how); grading adds a hidden suite that runs the same behaviours \
+             under stress."
+        ),
+    }
+    .ok();
+    Ok(())
+}
+
+/// `list`: the four exercises and where the student is.
+pub fn list(workspace: &Workspace) -> Result<bool, String> {
+    let out = &mut std::io::stdout();
+    let progress = current(workspace, out)?;
+    print_list(workspace, &progress, out);
+    Ok(true)
+}
+
+/// Prints the exercises, their state, and the bar.
+pub fn print_list(workspace: &Workspace, progress: &Progress, out: &mut dyn Write) {
+    for (i, exercise) in ALL.iter().enumerate() {
+        let title = title(workspace, *exercise);
+        let line = format!("{:<16} {title}", short_name(exercise));
+        let line = if i < progress.current {
+            format!("  {} {line}", style("✓ done   ").green())
+        } else if i == progress.current {
+            let checked = progress
+                .last_check
+                .map(|(passed, total)| {
+                    format!(" ({passed}/{total} public tests at the last check)")
+                })
+                .unwrap_or_default();
+            format!("  {} {line}{checked}", style("▶ current").yellow().bold())
+        } else {
+            format!("  {} {line}", style("· locked ").dim())
+        };
+        writeln!(out, "{line}").ok();
+    }
+    writeln!(out, "\n{}", progress.bar()).ok();
+}
+
+/// The progress from the state file, or worked out from the tests when the
+/// file is missing: the first exercise whose public tests do not all pass.
+pub fn current(workspace: &Workspace, out: &mut dyn Write) -> Result<Progress, String> {
+    if let Some(progress) = Progress::load(&workspace.root) {
+        return Ok(progress);
+    }
+    writeln!(
+        out,
+        "{}",
+        style(format!(
+            "No {FILE} yet: finding the first exercise whose public tests do not all pass."
+        ))
+        .dim()
+    )
+    .ok();
+    let mut progress = Progress::at(ALL.len());
+    for (i, exercise) in ALL.iter().enumerate() {
+        write!(out, "  Exercise {}… ", exercise.number).ok();
+        out.flush().ok();
+        let outcome = check::check(workspace, *exercise, false, &mut std::io::sink())?;
+        match outcome.counts() {
+            Some((passed, total)) => writeln!(out, "{passed}/{total} pass").ok(),
+            None => writeln!(out, "does not compile").ok(),
+        };
+        if !outcome.all_passed() {
+            progress = Progress::at(i);
+            progress.last_check = outcome.counts();
+            break;
+        }
+    }
+    progress.save(&workspace.root)?;
+    Ok(progress)
+}
+
+/// `Exercise 2: oneshot drop detection (lesson13-oneshot-drop)`.
+fn heading(workspace: &Workspace, exercise: Exercise) -> String {
+    style(format!(
+        "Exercise {}: {} ({})",
+        exercise.number,
+        title(workspace, exercise),
+        exercise.krate
+    ))
+    .bold()
+    .to_string()
+}
+
+fn title(workspace: &Workspace, exercise: Exercise) -> String {
+    std::fs::read_to_string(workspace.root.join(exercise.readme()))
+        .ok()
+        .and_then(|text| readme::title(&text))
+        .unwrap_or_else(|| exercise.krate.to_owned())
+}
+
+fn readme_hints(workspace: &Workspace, exercise: Exercise) -> Vec<readme::Hint> {
+    std::fs::read_to_string(workspace.root.join(exercise.readme()))
+        .map(|text| readme::hints(&text))
+        .unwrap_or_default()
+}
+
+/// `2`, or `lesson13-oneshot-drop`, or `oneshot-drop`.
+fn parse_exercise(arg: &str) -> Result<Exercise, String> {
+    ALL.iter()
+        .find(|e| {
+            arg == e.number.to_string()
+                || arg == e.krate
+                || Some(arg) == e.krate.strip_prefix("lesson13-")
+        })
+        .copied()
+        .ok_or_else(|| format!("no exercise `{arg}`: give its number (1 to 4) or its crate's name"))
+}
