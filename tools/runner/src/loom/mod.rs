@@ -230,6 +230,9 @@ pub fn check(check: &Check, source: &str) -> Result<Report, String> {
         }
     } else if let Some(only) = check.only {
         models.retain(|m| m.contains(only));
+        if models.is_empty() {
+            return Err(format!("no loom model of {krate} has {only:?} in its name"));
+        }
     }
     let replay = match check.replay {
         Some((_, checkpoint)) => Some(
