@@ -65,14 +65,21 @@ pub fn check(
     let report = loom::check(&check, &source)?;
     match &report.outcome {
         Outcome::Race(race) => {
+            let found = match replay {
+                Some(_) => "the saved interleaving, replayed".to_owned(),
+                None => format!(
+                    "found after {} interleaving{}, at most {} preemptions",
+                    race.iterations,
+                    if race.iterations == 1 { "" } else { "s" },
+                    race.preemptions
+                ),
+            };
             writeln!(
                 out,
-                "{} {} in model {} (found after {} interleavings, at most {} preemptions):",
+                "{} {} in model {} ({found}):",
                 style("✗ loom found").red().bold(),
                 race.story.kind,
                 style(&race.model).bold(),
-                race.iterations,
-                race.preemptions
             )
             .ok();
             for step in &race.story.steps {

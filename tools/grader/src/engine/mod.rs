@@ -15,10 +15,12 @@
 //! the report as a status (`compile_error`, `fail`, `rejected`, …).
 //!
 //! - [`combined`]: one test binary per exercise;
+//! - [`mod@loom`]: loom's models on an exercise that built (`--loom`);
 //! - [`mod@reference`]: the exercises' own test lists, from the instructor's
 //!   build.
 
 pub mod combined;
+pub mod loom;
 pub mod reference;
 
 use crate::grading_copy::GradingCopy;
@@ -60,6 +62,9 @@ pub struct Settings<'a> {
     pub sandbox: sandbox::Mode,
     /// Told each test's result as soon as it is known (a progress bar).
     pub on_result: Option<OnResult<'a>>,
+    /// Run loom's models on every exercise that built, with this bound and
+    /// budget (`--loom`, or a `[loom] weight` in the scheme).
+    pub loom: Option<lesson13_runner::loom::Settings>,
 }
 
 impl Settings<'_> {
@@ -72,6 +77,7 @@ impl Settings<'_> {
             static_check: true,
             sandbox: sandbox::Mode::Auto,
             on_result: None,
+            loom: None,
         }
     }
 }
@@ -106,6 +112,8 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
     };
     // Each exercise's report, or `None` for one to build and test.
     let mut exercises: Vec<Option<ExerciseReport>> = Vec::new();
+    // The checked text of each exercise that will be built, for loom.
+    let mut sources: Vec<(Exercise, String)> = Vec::new();
     for exercise in ALL {
         if !present.contains(&exercise) {
             exercises.push(Some(missing(&root, exercise)));
@@ -124,6 +132,7 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
                 continue;
             }
         };
+        sources.push((exercise, text.clone()));
         match submission {
             Submission::Located(_) => {
                 // The very text that was checked, not the file again.
@@ -150,11 +159,24 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
         .map(|(exercise, _)| *exercise)
         .collect();
     let mut built = build_and_run(&root, &workspace_dir, &target, &to_build, &options)?.into_iter();
-    let exercises: Vec<ExerciseReport> = exercises
+    let mut exercises: Vec<ExerciseReport> = exercises
         .into_iter()
         .map(|report| report.or_else(|| built.next()))
         .collect::<Option<_>>()
         .context("an exercise was graded twice or not at all")?;
+    if let Some(loom_settings) = settings.loom {
+        let check = loom::Run {
+            workspace: &workspace_dir,
+            target: &workspace::scratch_target_dir().join(format!("loom-{slot}")),
+            settings: loom_settings,
+            options: &options,
+        };
+        for (exercise, source) in &sources {
+            if let Some(report) = exercises.iter_mut().find(|e| e.krate == exercise.krate) {
+                report.loom = check.exercise(report.status, *exercise, source)?;
+            }
+        }
+    }
     let mut report = Report::new(exercises);
     report.sandbox = SandboxReport {
         mode: mode_word(settings.sandbox).to_owned(),
@@ -191,6 +213,7 @@ fn rejected(root: &Path, exercise: Exercise, text: &str, why: &[Rejection]) -> E
         score: Score::default(),
         message: runner::run::cap(static_check::describe(text, why)),
         tests: Vec::new(),
+        loom: None,
     }
 }
 
@@ -204,6 +227,7 @@ fn missing(root: &Path, exercise: Exercise) -> ExerciseReport {
         score: Score::default(),
         message: format!("not submitted: no {}", exercise.lib_rs()),
         tests: Vec::new(),
+        loom: None,
     }
 }
 
@@ -246,6 +270,7 @@ fn exercise_report(root: &Path, exercise: Exercise, run: CrateRun) -> ExerciseRe
                 score: Score::default(),
                 message: runner::run::cap(errors),
                 tests: Vec::new(),
+                loom: None,
             };
         }
     };
@@ -275,5 +300,6 @@ fn exercise_report(root: &Path, exercise: Exercise, run: CrateRun) -> ExerciseRe
         score: Score::default(),
         message: String::new(),
         tests: results,
+        loom: None,
     }
 }

@@ -40,7 +40,7 @@ pub mod steps;
 
 use crate::build::{self, Build, Code, TestBinary};
 use crate::exercises::Exercise;
-use crate::run::{Ended, Options, run_process};
+use crate::run::{Ended, Options, Staged, run_process};
 use lines::{ModelOutput, Verdict};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -241,9 +241,11 @@ pub fn check(check: &Check, source: &str) -> Result<Report, String> {
         ),
         None => None,
     };
+    // In the sandbox, the models run from its copy of the binary.
+    let staged = Staged::new(&check.options, std::slice::from_ref(&binary))?;
     let runner = ModelRunner {
         check,
-        binary: &binary,
+        binary: &staged.binaries[0],
         tag: tag()?,
         checked: format!("sources/{krate}.rs"),
     };
