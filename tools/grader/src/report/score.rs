@@ -138,6 +138,51 @@ mod tests {
     }
 
     #[test]
+    fn a_loom_weight_counts_clean_and_race_and_leaves_the_rest_out() {
+        use crate::report::LoomReport;
+        let with = |result| {
+            let mut e = exercise(
+                "lesson13-oneshot",
+                Status::Pass,
+                &[
+                    ("hidden::graded::a", TestStatus::Pass),
+                    ("hidden::graded::b", TestStatus::Pass),
+                ],
+            );
+            e.loom = Some(LoomReport {
+                result,
+                summary: String::new(),
+                model: None,
+                steps: Vec::new(),
+                ending: String::new(),
+            });
+            e
+        };
+        let points = |scheme: &Scheme, result| {
+            let mut report = Report::new(vec![with(result)]);
+            score(scheme, &mut report);
+            report.exercises[0].score.points
+        };
+        let off = Scheme::default();
+        let on = Scheme::parse("[loom]\nweight = 2\n").unwrap();
+        // Off: loom's result moves nothing.
+        assert_eq!(points(&off, LoomResult::Race), 25.0);
+        // On: 2 tests of weight 1 and loom of weight 2.
+        assert_eq!(points(&on, LoomResult::Clean), 25.0);
+        assert_eq!(points(&on, LoomResult::Race), 12.5);
+        // What loom could not decide costs nothing.
+        assert_eq!(points(&on, LoomResult::Skipped), 25.0);
+        assert_eq!(points(&on, LoomResult::Inconclusive), 25.0);
+        let racy = with(LoomResult::Race);
+        let mut report = Report::new(vec![racy]);
+        score(&on, &mut report);
+        let e = &report.exercises[0];
+        assert_eq!(loom_points(&on, e), Some((0.0, 12.5)));
+        assert_eq!(test_points(&on, e, &e.tests[0]), (6.25, 6.25));
+        assert!(Scheme::parse("[loom]\nweight = -1\n").is_err());
+    }
+
+    #[test]
     fn weights_share_the_points_and_the_longest_matching_key_wins() {
         let scheme = Scheme::parse(
             "[exercise.lesson13-bounded]\npoints = 40\n\
