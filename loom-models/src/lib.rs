@@ -6,7 +6,7 @@
 //! included from the folder `LESSON13_LOOM_SOURCES`. The loom runner
 //! (`lesson13_runner::loom`) writes that file: a submission's, a catalogue
 //! entry's or a solution's, with each path that starts at `std`, `core`,
-//! `alloc` or `loom` pointed at [`shim`] instead, so that its `Arc`,
+//! `alloc` or `loom` pointed at `shim` instead, so that its `Arc`,
 //! `Mutex` and atomics are loom's and its locks are recorded. It builds and
 //! runs them with
 //!
@@ -15,14 +15,14 @@
 //!     cargo test -p loom-models --release --test lesson13-oneshot
 //! ```
 //!
-//! Each model is one [`model::check`]: it explores every interleaving up to
+//! Each model is one `model::check`: it explores every interleaving up to
 //! a preemption bound and a time budget, and when one fails it saves loom's
 //! checkpoint of that schedule and replays it once with every lock, waker
 //! and poll recorded, for the runner to show as numbered steps.
 //!
-//! - [`model`]: `check`, and what the models' threads do through it:
+//! - `model`: `check`, and what the models' threads do through it:
 //!   `spawn`, `block_on`, `poll_once`, `call`;
-//! - [`shim`]: what `std` means in a checked `lib.rs`;
+//! - `shim`: what `std` means in a checked `lib.rs`;
 //! - `record`: the events of the replayed run, and the lines they are
 //!   printed as (the runner's `loom::steps` reads them).
 //!

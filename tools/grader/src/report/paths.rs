@@ -2,7 +2,7 @@
 //! costs a second, not a whole run (each file's folder is created and each
 //! path is checked to be writable, a file where a file is wanted and a
 //! folder where a folder is), and every report written whole or not at all
-//! ([`write`]).
+//! ([`write()`]).
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};

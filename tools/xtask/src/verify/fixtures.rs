@@ -203,13 +203,7 @@ pub fn check_bundle_round_trip(jobs: usize) -> Result<String> {
     }
     let manifest = std::fs::read_to_string(out.join("Cargo.toml"))
         .context("cannot read the bundle's Cargo.toml")?;
-    for leftover in [
-        "criterion",
-        "flume",
-        "async-channel",
-        "bench",
-        "solutions",
-    ] {
+    for leftover in ["criterion", "flume", "async-channel", "bench", "solutions"] {
         if manifest.contains(leftover) {
             bail!(
                 "the bundle's Cargo.toml mentions {leftover}, which the bundle leaves out:\n{manifest}"

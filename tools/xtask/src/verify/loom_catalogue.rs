@@ -25,7 +25,7 @@ use crate::catalogue::patch::{self, Race};
 use anyhow::{Context, Result, anyhow, bail};
 use lesson13_grader::workspace;
 use lesson13_runner::Options;
-use lesson13_runner::exercises::ALL;
+use lesson13_runner::exercises::{ALL, Exercise};
 use lesson13_runner::loom::{self, Check, Outcome, Settings};
 use std::path::Path;
 
@@ -41,18 +41,7 @@ pub fn check(jobs: usize) -> Result<String> {
     let (mut races, mut clean, mut skipped, mut unshown) = (0, 0, 0, 0);
     for exercise in ALL {
         let source = entry::read(&root.join(exercise.solution_path()))?;
-        let check = Check {
-            workspace: &root,
-            target_dir: &target,
-            exercise,
-            settings,
-            options: Options::jobs(settings.jobs),
-            only: None,
-            replay: None,
-        };
-        let outcome = loom::check(&check, &source)
-            .map_err(|e| anyhow!(e))?
-            .outcome;
+        let outcome = loom_on(&root, &target, settings, exercise, &source, None)?;
         println!("  {} (solution): {}", exercise.krate, outcome.summary());
         match outcome {
             Outcome::Clean { .. } => clean += 1,
@@ -75,19 +64,14 @@ pub fn check(jobs: usize) -> Result<String> {
             false => races_of.iter().map(|m| Some(Race::parse(m))).collect(),
         };
         for race in wanted {
-            let model = race.as_ref().map(|r| r.model);
-            let check = Check {
-                workspace: &root,
-                target_dir: &target,
-                exercise: entry.exercise,
+            let outcome = loom_on(
+                &root,
+                &target,
                 settings,
-                options: Options::jobs(settings.jobs),
-                only: model,
-                replay: None,
-            };
-            let outcome = loom::check(&check, &source)
-                .map_err(|e| anyhow!(e))?
-                .outcome;
+                entry.exercise,
+                &source,
+                race.as_ref().map(|r| r.model),
+            )?;
             println!("  {}: {}", entry.id(), outcome.summary());
             match judge(&entry, race.as_ref(), &outcome)? {
                 Some(problem) => problems.push(format!("{}: {problem}", entry.id())),
@@ -111,6 +95,28 @@ pub fn check(jobs: usize) -> Result<String> {
          ({unshown} with the header's reason why they cannot instead); {clean} solutions and \
          correct channels clean; {skipped} wrappers of other crates' channels skipped"
     ))
+}
+
+/// loom on `source` as `exercise`'s `lib.rs`: all its models, or those
+/// whose name contains `only`.
+fn loom_on(
+    root: &Path,
+    target: &Path,
+    settings: Settings,
+    exercise: Exercise,
+    source: &str,
+    only: Option<&str>,
+) -> Result<Outcome> {
+    let check = Check {
+        workspace: root,
+        target_dir: target,
+        exercise,
+        settings,
+        options: Options::jobs(settings.jobs),
+        only,
+        replay: None,
+    };
+    Ok(loom::check(&check, source).map_err(|e| anyhow!(e))?.outcome)
 }
 
 /// What is wrong with `outcome` for `entry` (whose `race`'s model looked
