@@ -145,69 +145,82 @@ fn print_verdict(mut verdict: Value) {
 /// says (a verdict, the checkpoint, or the replay's last event and
 /// verdict), then ends the process. A hook must not call loom: its state
 /// may be borrowed at this point.
+///
+/// Installed once, before loom's first run: the `generator` crate under
+/// loom ends each of its coroutines with a panic of its own, and filters
+/// those out with a hook that wraps the one it finds at its first use.
 fn install_panic_hook() {
-    panic::set_hook(Box::new(|info| {
-        let message = info
-            .payload()
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| {
-                info.payload()
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-            })
-            .unwrap_or_else(|| "a panic with no message".to_owned());
-        let location = info.location();
-        let phase = PHASE.lock().unwrap_or_else(|e| e.into_inner()).take();
-        let Some(phase) = phase else {
-            return;
-        };
-        let (failure, verdict) = if message.starts_with("deadlock;") {
-            ("deadlock", "race")
-        } else if message.contains(" leaked.") {
-            ("leak", "race")
-        } else if message.contains("Model exceeded maximum number of branches") {
-            ("unsupported", "unsupported")
-        } else {
-            ("panic", "race")
-        };
-        let message = match location {
-            Some(at) if failure == "panic" => format!("{message} (at {}:{})", at.file(), at.line()),
-            _ => message,
-        };
-        let iterations = phase.runs.load(Ordering::SeqCst);
-        match &phase.mode {
-            Mode::Save(file) => {
-                match std::fs::read_to_string(file) {
-                    Ok(saved) => {
-                        record::print_line(&json!({"kind": "checkpoint", "checkpoint": saved}))
-                    }
-                    Err(e) => print_verdict(json!({
-                        "verdict": "error", "message": format!("loom saved no checkpoint: {e}"),
-                    })),
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| panic::set_hook(Box::new(report_and_exit)));
+}
+
+/// The panic hook of [`install_panic_hook`].
+fn report_and_exit(info: &panic::PanicHookInfo<'_>) {
+    let message = info
+        .payload()
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| {
+            info.payload()
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+        })
+        .unwrap_or_else(|| "a panic with no message".to_owned());
+    let location = info.location();
+    // The generator crate's own (a coroutine ending), should its filter
+    // ever come after this hook.
+    if location.is_some_and(|l| l.file().contains("/generator-")) {
+        return;
+    }
+    let phase = PHASE.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let Some(phase) = phase else {
+        return;
+    };
+    let (failure, verdict) = if message.starts_with("deadlock;") {
+        ("deadlock", "race")
+    } else if message.contains(" leaked.") {
+        ("leak", "race")
+    } else if message.contains("Model exceeded maximum number of branches") {
+        ("unsupported", "unsupported")
+    } else {
+        ("panic", "race")
+    };
+    let message = match location {
+        Some(at) if failure == "panic" => format!("{message} (at {}:{})", at.file(), at.line()),
+        _ => message,
+    };
+    let iterations = phase.runs.load(Ordering::SeqCst);
+    match &phase.mode {
+        Mode::Save(file) => {
+            match std::fs::read_to_string(file) {
+                Ok(saved) => {
+                    record::print_line(&json!({"kind": "checkpoint", "checkpoint": saved}))
                 }
+                Err(e) => print_verdict(json!({
+                    "verdict": "error", "message": format!("loom saved no checkpoint: {e}"),
+                })),
+            }
+            let _ = std::fs::remove_file(file);
+        }
+        Mode::Explore | Mode::Replay(_) => {
+            if let Mode::Replay(file) = &phase.mode {
                 let _ = std::fs::remove_file(file);
             }
-            Mode::Explore | Mode::Replay(_) => {
-                if let Mode::Replay(file) = &phase.mode {
-                    let _ = std::fs::remove_file(file);
-                }
-                if matches!(phase.mode, Mode::Replay(_)) && failure == "panic" {
-                    // The panicking thread is the last one recorded.
-                    record::print_line(&json!({
-                        "kind": "event", "what": "panicked", "message": message,
-                        "file": location.map(|l| l.file()), "line": location.map(|l| l.line()),
-                    }));
-                }
-                print_verdict(json!({
-                    "verdict": verdict, "failure": failure, "message": message,
-                    "iterations": iterations, "preemptions": phase.preemptions,
+            if matches!(phase.mode, Mode::Replay(_)) && failure == "panic" {
+                // The panicking thread is the last one recorded.
+                record::print_line(&json!({
+                    "kind": "event", "what": "panicked", "message": message,
+                    "file": location.map(|l| l.file()), "line": location.map(|l| l.line()),
                 }));
             }
+            print_verdict(json!({
+                "verdict": verdict, "failure": failure, "message": message,
+                "iterations": iterations, "preemptions": phase.preemptions,
+            }));
         }
-        let _ = std::io::stdout().flush();
-        std::process::exit(1);
-    }));
+    }
+    let _ = std::io::stdout().flush();
+    std::process::exit(1);
 }
 
 /// The settings the runner passes.
