@@ -335,6 +335,14 @@ fn attention(reports: &[StudentReport]) -> String {
                         escape(&gist(&exercise.message))
                     ));
                 }
+                for exercise in report.exercises.iter().filter(|e| !e.notices.is_empty()) {
+                    lines.push(format!(
+                        "- {}: {} has unusual constructs: {}",
+                        escape(name),
+                        exercise.krate,
+                        escape(&exercise.notices.join("; "))
+                    ));
+                }
                 if let Some(found_in) = report.found_in.as_deref().filter(|f| *f != ".") {
                     lines.push(format!(
                         "- {}: files found in {}",
@@ -350,9 +358,10 @@ fn attention(reports: &[StudentReport]) -> String {
     }
     format!(
         "## Submissions to look at\n\nGraded with no exercise, not graded, with an exercise \
-         rejected by the static check (it names something off limits, such as \
-         `std::process`), or with files found other than in the exercise layout at the top of \
-         the student's folder.\n\n{}\n",
+         rejected by the static check (it reaches something off limits, such as \
+         `std::process`), with unusual constructs the static check noted (allowed, but used \
+         by the known ways to corrupt memory from safe code: read the code), or with files \
+         found other than in the exercise layout at the top of the student's folder.\n\n{}\n",
         lines.join("\n")
     )
 }
@@ -500,5 +509,25 @@ mod tests {
             page.contains("No test failed, apart from tests that stopped at a `todo!()`"),
             "{page}"
         );
+    }
+
+    #[test]
+    fn an_exercise_with_notices_is_a_submission_to_look_at() {
+        let mut noted =
+            student(&[("hidden::graded::wakes", TestStatus::Pass)], Status::Pass).unwrap();
+        noted.exercises[0].notices =
+            vec!["line 4, column 9: `fn(…)`: a function pointer type".into()];
+        let reports = vec![
+            ("eve".to_owned(), Ok(noted)),
+            ("ben".to_owned(), Ok(stub())),
+        ];
+        let page = markdown(&reports, &scheme());
+        assert!(
+            page.contains(
+                "- eve: lesson13-oneshot has unusual constructs: line 4, column 9: \\`fn(…)\\`"
+            ),
+            "{page}"
+        );
+        assert!(!page.contains("- ben"), "{page}");
     }
 }

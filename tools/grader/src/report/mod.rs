@@ -65,6 +65,11 @@ pub struct ExerciseReport {
     /// and why, for `rejected`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
+    /// The static check's notices: constructs that are allowed but unusual,
+    /// and that the known ways to corrupt memory from safe code use (one
+    /// line per kind), for an instructor to look at.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
     /// Each test's result (none when it was not built).
     pub tests: Vec<TestResult>,
     /// What loom's models found, when they ran (`grade --loom`).
@@ -267,6 +272,7 @@ pub mod tests {
             total: tests.len(),
             score: Score::default(),
             message: String::new(),
+            notices: Vec::new(),
             tests,
             loom: None,
         }

@@ -43,6 +43,9 @@ pub fn print_table(report: &Report) {
                 println!("    {line}");
             }
         }
+        for notice in &exercise.notices {
+            println!("  ! unusual: {notice}");
+        }
         // Tests that fail the same way (every test of an untouched stub,
         // say) are one line.
         let mut groups: Vec<(TestStatus, String, Vec<&str>)> = Vec::new();
