@@ -56,6 +56,31 @@ pub fn build(
         target_dir,
         locked,
         code == Code::Untrusted,
+        &Release::No,
+    ))
+}
+
+/// Builds the test target `test` of the package `package` (whose folder has
+/// the same name) in release, with `envs` on top of the usual environment
+/// (and of the scrubbed one, for untrusted code): the loom runner's build
+/// (`RUSTFLAGS="--cfg loom"`, …; see [`crate::loom`]).
+pub fn build_release(
+    workspace: &Path,
+    package: &str,
+    test: &str,
+    target_dir: &Path,
+    locked: bool,
+    code: Code,
+    envs: &[(&str, &str)],
+) -> Result<Build, String> {
+    one(run_cargo(
+        workspace,
+        &[package],
+        Some(test),
+        target_dir,
+        locked,
+        code == Code::Untrusted,
+        &Release::With(envs),
     ))
 }
 
@@ -71,7 +96,23 @@ pub fn build_graded(
     target_dir: &Path,
     locked: bool,
 ) -> Result<Vec<Build>, String> {
-    run_cargo(workspace, krates, Some(test), target_dir, locked, true)
+    run_cargo(
+        workspace,
+        krates,
+        Some(test),
+        target_dir,
+        locked,
+        true,
+        &Release::No,
+    )
+}
+
+/// Which profile a build uses.
+enum Release<'a> {
+    /// The dev profile (tests), without debug info for a single test target.
+    No,
+    /// The release profile, with these variables set.
+    With(&'a [(&'a str, &'a str)]),
 }
 
 fn one(builds: Result<Vec<Build>, String>) -> Result<Build, String> {
@@ -116,7 +157,8 @@ const MAX_LINE: usize = 1 << 20;
 
 /// Builds the tests of `krates`: all of their test targets with `cargo test
 /// --no-run` (`test: None`), or the one target `test` of each with `cargo
-/// build --keep-going`. One [`Build`] per crate, in order.
+/// build --keep-going`, in the profile `release` says. One [`Build`] per
+/// crate, in order.
 fn run_cargo(
     workspace: &Path,
     krates: &[&str],
@@ -124,6 +166,7 @@ fn run_cargo(
     target_dir: &Path,
     locked: bool,
     untrusted: bool,
+    release: &Release,
 ) -> Result<Vec<Build>, String> {
     let mut command = Command::new(env!("CARGO"));
     match test {
@@ -133,6 +176,7 @@ fn run_cargo(
     command
         .arg("--message-format=json")
         .args(locked.then_some("--locked"))
+        .args(matches!(release, Release::With(_)).then_some("--release"))
         .args(krates.iter().flat_map(|k| ["--package", k]))
         .current_dir(workspace)
         .stdin(Stdio::null())
@@ -155,6 +199,9 @@ fn run_cargo(
             .env("CARGO_PROFILE_DEV_DEBUG", "0")
             .env("CARGO_PROFILE_TEST_DEBUG", "0")
             .env("CARGO_INCREMENTAL", "0");
+    }
+    if let Release::With(envs) = release {
+        command.envs(envs.iter().copied());
     }
     command.env("CARGO_TARGET_DIR", target_dir);
     let mut child = command

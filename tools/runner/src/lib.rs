@@ -29,10 +29,13 @@
 //! - [`mod@message`]: a failure's message without backtrace noise, a crash's
 //!   first panic as its likely cause.
 //! - [`exercises`]: the four exercise crates.
+//! - [`mod@loom`]: loom's models on any `lib.rs`, a failing interleaving
+//!   told as numbered steps of that file.
 
 pub mod build;
 pub mod capture;
 pub mod exercises;
+pub mod loom;
 pub mod message;
 #[cfg(unix)]
 pub mod proof;

@@ -16,10 +16,12 @@
 //! the report as a status (`compile_error`, `fail`, `rejected`, …).
 //!
 //! - [`combined`]: one test binary per exercise;
+//! - [`mod@loom`]: loom's models on an exercise that built (`--loom`);
 //! - [`mod@reference`]: the exercises' own test lists, from the instructor's
 //!   build.
 
 pub mod combined;
+pub mod loom;
 pub mod reference;
 
 use crate::grading_copy::GradingCopy;
@@ -61,6 +63,9 @@ pub struct Settings<'a> {
     pub sandbox: sandbox::Mode,
     /// Told each test's result as soon as it is known (a progress bar).
     pub on_result: Option<OnResult<'a>>,
+    /// Run loom's models on every exercise that built, with this bound and
+    /// budget (`--loom`, or a `[loom] weight` in the scheme).
+    pub loom: Option<lesson13_runner::loom::Settings>,
 }
 
 impl Settings<'_> {
@@ -73,6 +78,7 @@ impl Settings<'_> {
             static_check: true,
             sandbox: sandbox::Mode::Auto,
             on_result: None,
+            loom: None,
         }
     }
 }
@@ -109,6 +115,8 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
     let mut exercises: Vec<Option<ExerciseReport>> = Vec::new();
     // The static check's notices of the exercises it passed.
     let mut notices = Vec::new();
+    // The checked text of each exercise that will be built, for loom.
+    let mut sources: Vec<(Exercise, String)> = Vec::new();
     for exercise in ALL {
         if !present.contains(&exercise) {
             exercises.push(Some(missing(&root, exercise)));
@@ -138,6 +146,7 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
                 Ok(findings) => notices.push((exercise, findings.notices)),
             }
         }
+        sources.push((exercise, text.clone()));
         match submission {
             Submission::Located(_) => {
                 // The very text that was checked, not the file again.
@@ -172,6 +181,19 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
     for (exercise, found) in notices {
         if let Some(report) = exercises.iter_mut().find(|e| e.krate == exercise.krate) {
             report.notices = static_check::describe_notices(&found);
+        }
+    }
+    if let Some(loom_settings) = settings.loom {
+        let check = loom::Run {
+            workspace: &workspace_dir,
+            target: &workspace::scratch_target_dir().join(format!("loom-{slot}")),
+            settings: loom_settings,
+            options: &options,
+        };
+        for (exercise, source) in &sources {
+            if let Some(report) = exercises.iter_mut().find(|e| e.krate == exercise.krate) {
+                report.loom = check.exercise(report.status, *exercise, source)?;
+            }
         }
     }
     let mut report = Report::new(exercises);
@@ -217,6 +239,7 @@ fn rejected(
         message: runner::run::cap(static_check::describe(text, why)),
         notices: static_check::describe_notices(notices),
         tests: Vec::new(),
+        loom: None,
     }
 }
 
@@ -241,6 +264,7 @@ fn unparsable_report(
         )),
         notices: Vec::new(),
         tests: Vec::new(),
+        loom: None,
     }
 }
 
@@ -255,6 +279,7 @@ fn missing(root: &Path, exercise: Exercise) -> ExerciseReport {
         message: format!("not submitted: no {}", exercise.lib_rs()),
         notices: Vec::new(),
         tests: Vec::new(),
+        loom: None,
     }
 }
 
@@ -298,6 +323,7 @@ fn exercise_report(root: &Path, exercise: Exercise, run: CrateRun) -> ExerciseRe
                 message: runner::run::cap(errors),
                 notices: Vec::new(),
                 tests: Vec::new(),
+                loom: None,
             };
         }
     };
@@ -328,5 +354,6 @@ fn exercise_report(root: &Path, exercise: Exercise, run: CrateRun) -> ExerciseRe
         message: String::new(),
         notices: Vec::new(),
         tests: results,
+        loom: None,
     }
 }

@@ -1,7 +1,8 @@
 //! `--class-report FILE`: one Markdown page that answers "what did the class
 //! not get?": the score distribution, each exercise's outcomes, how many
-//! students show each misconception of `grading.toml`, and each failing
-//! test with how many failed it and its most common message.
+//! students show each misconception of `grading.toml`, each failing test
+//! with how many failed it and its most common message, and, with
+//! `--loom`, loom's results ([`super::class_loom`]).
 //!
 //! Messages come from student code, so every cell is escaped: no HTML or
 //! table syntax of theirs reaches the page.
@@ -28,6 +29,7 @@ pub fn markdown(reports: &[StudentReport], scheme: &Scheme) -> String {
     page += &exercises(&graded);
     page += &misconceptions(&graded, scheme);
     page += &failing_tests(&graded);
+    page += &super::class_loom::section(&graded);
     page += &attention(reports);
     page
 }
@@ -366,7 +368,7 @@ fn attention(reports: &[StudentReport]) -> String {
 
 /// Text from a report, safe in a Markdown table cell: no HTML, no cell
 /// break, one line.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -10,7 +10,7 @@
 //! output (`stdout`) stays `hidden`.
 
 use crate::report::score;
-use crate::report::{Report, Status};
+use crate::report::{LoomReport, LoomResult, Report, Status};
 use crate::report::{round, show};
 use crate::scheme::{Scheme, Visibility};
 use crate::stamp::Stamp;
@@ -95,6 +95,31 @@ pub fn results(report: &Report, scheme: &Scheme) -> Results {
                         },
                     });
                 }
+                // A clean or racy result is a test of its own, with its
+                // points when it has some (else 0 of 0); the others have
+                // no pass or fail to give, and are in the summary.
+                let decided =
+                    |l: &&LoomReport| matches!(l.result, LoomResult::Clean | LoomResult::Race);
+                if let Some(loom) = exercise.loom.as_ref().filter(decided) {
+                    let (score, max_score) =
+                        score::loom_points(scheme, exercise).unwrap_or((0.0, 0.0));
+                    let mut output = loom.summary.clone();
+                    for step in &loom.steps {
+                        output.push_str(&format!("\n{step}"));
+                    }
+                    tests.push(TestEntry {
+                        name: format!("{}: loom", exercise.krate),
+                        score: round(score),
+                        max_score: round(max_score),
+                        status: if loom.result == LoomResult::Race {
+                            "failed"
+                        } else {
+                            "passed"
+                        },
+                        output,
+                        visibility: Visibility::Visible,
+                    });
+                }
             }
         }
     }
@@ -131,6 +156,9 @@ fn summary(report: &Report) -> String {
             exercise.passed,
             exercise.total
         ));
+        if let Some(loom) = &exercise.loom {
+            lines.push(format!("  loom: {}", loom.summary));
+        }
     }
     lines.push(format!(
         "Graded by the lesson 13 grader {} at {}.",

@@ -70,6 +70,12 @@ pub fn print_table(report: &Report) {
                 _ => println!("  ✗ {} tests ({word}): {gist}", names.len()),
             }
         }
+        if let Some(loom) = &exercise.loom {
+            println!("  loom: {}", loom.summary);
+            for step in &loom.steps {
+                println!("    {step}");
+            }
+        }
     }
     let score = format!("{}/{}", report.passed, report.total);
     let points = format!(
@@ -158,7 +164,8 @@ pub fn lines(reports: &[StudentReport]) -> Vec<String> {
     lines
 }
 
-/// Each exercise's cell: `20.83 11/12 timeout`.
+/// Each exercise's cell: `20.83 11/12 timeout`, and loom's result when it
+/// ran (`loom:race`).
 fn exercise_cells(report: &Report) -> Vec<String> {
     ALL.iter()
         .map(|e| {
@@ -167,8 +174,13 @@ fn exercise_cells(report: &Report) -> Vec<String> {
                 .iter()
                 .find(|r| r.krate == e.krate)
                 .map_or_else(String::new, |r| {
+                    let loom = r
+                        .loom
+                        .as_ref()
+                        .map(|l| format!(" loom:{}", l.result.word()))
+                        .unwrap_or_default();
                     format!(
-                        "{} {}/{} {}",
+                        "{} {}/{} {}{loom}",
                         show(r.score.points),
                         r.passed,
                         r.total,
