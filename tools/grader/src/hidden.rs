@@ -78,7 +78,9 @@ impl HiddenLines {
         text
     }
 
-    /// Every message of `report` scrubbed.
+    /// Every message of `report` scrubbed: the submission's, each
+    /// exercise's, each test's, the static check's notices and loom's
+    /// account.
     pub fn scrub_report(&self, report: &mut Report) {
         let scrub = |text: &mut String| {
             if let Cow::Owned(clean) = self.scrub(text) {
@@ -88,8 +90,14 @@ impl HiddenLines {
         scrub(&mut report.message);
         for exercise in &mut report.exercises {
             scrub(&mut exercise.message);
+            exercise.notices.iter_mut().for_each(scrub);
             for test in &mut exercise.tests {
                 scrub(&mut test.message);
+            }
+            if let Some(loom) = &mut exercise.loom {
+                scrub(&mut loom.summary);
+                scrub(&mut loom.ending);
+                loom.steps.iter_mut().for_each(scrub);
             }
         }
     }

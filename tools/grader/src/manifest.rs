@@ -1,6 +1,7 @@
 //! The workspace manifest and lock file of a copy that holds only some of
-//! this workspace's crates: a grading copy (the exercise crates and the
-//! testkit) or the student bundle (those and the student runner).
+//! this workspace's crates: a grading copy (the exercise crates, the
+//! testkit and the loom models) or the student bundle (those and the
+//! student runner).
 
 use anyhow::{Context, Result};
 use lesson13_runner::exercises::ALL;
@@ -10,10 +11,14 @@ use std::process::Command;
 
 pub use lesson13_runner::exercises::HIDDEN_TESTS;
 
-/// The exercise crates and the tests' harness: what a grading copy holds,
-/// and with [`STUDENT_TOOLS`] what a student gets.
+/// The exercise crates, the tests' harness and the loom models (`grade
+/// --loom`, `check --loom`): what a grading copy holds, and with
+/// [`STUDENT_TOOLS`] what a student gets.
 pub fn members() -> Vec<&'static str> {
-    ALL.iter().map(|e| e.krate).chain(["testkit"]).collect()
+    ALL.iter()
+        .map(|e| e.krate)
+        .chain(["testkit", "loom-models"])
+        .collect()
 }
 
 /// What a student gets besides [`members`]: the student runner (the test
@@ -67,13 +72,8 @@ pub fn write_manifest(root: &Path, out: &Path) -> Result<()> {
         }
     }
     bundle.insert("dependencies", toml_edit::Item::Table(dependencies));
-    let mut lints = uncommented(&workspace["lints"]);
-    // It declares `cfg(loom)`, for the solutions' loom models, which the
-    // bundle leaves out.
-    if let Some(rust) = lints.get_mut("rust").and_then(|r| r.as_table_like_mut()) {
-        rust.remove("unexpected_cfgs");
-    }
-    bundle.insert("lints", lints);
+    // With `unexpected_cfgs`' `cfg(loom)`, which the loom models use.
+    bundle.insert("lints", uncommented(&workspace["lints"]));
     manifest.insert("workspace", toml_edit::Item::Table(bundle));
     std::fs::write(out.join("Cargo.toml"), manifest.to_string()).context("cannot write Cargo.toml")
 }

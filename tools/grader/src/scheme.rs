@@ -1,6 +1,7 @@
 //! The grading scheme, `grading.toml` at the workspace root: the points each
 //! exercise is worth, what each test weighs, when Gradescope shows the hidden
-//! tests, and which failing tests show which misconception.
+//! tests, which failing tests show which misconception, and what loom's
+//! result weighs (nothing unless `[loom] weight` says).
 //!
 //! Without the file, or for what it leaves out, every exercise is worth
 //! [`DEFAULT_POINTS`] and every test weighs 1: an exercise's points are
@@ -33,6 +34,23 @@ pub struct Scheme {
     /// The misconceptions the class report counts, in the file's order.
     #[serde(default, rename = "misconception")]
     pub misconceptions: Vec<Misconception>,
+    /// Whether loom's result moves points.
+    #[serde(default)]
+    pub loom: LoomScheme,
+}
+
+/// `[loom]`: what loom's result weighs in each exercise.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoomScheme {
+    /// loom's weight in each exercise, as a test's: a `clean` result earns
+    /// it, a `race` does not, and `skipped` or `inconclusive` (or loom not
+    /// run) leave it out of the exercise altogether, so honest code that
+    /// loom cannot check loses nothing. 0, the default, reports loom's
+    /// result and moves no points; more than 0 runs loom whenever grading
+    /// runs.
+    #[serde(default)]
+    pub weight: f64,
 }
 
 /// One exercise's points and test weights.
@@ -184,6 +202,9 @@ impl Scheme {
                     );
                 }
             }
+        }
+        if !(self.loom.weight.is_finite() && self.loom.weight >= 0.0) {
+            bail!("[loom] weight must be a number, 0 or more");
         }
         for misconception in &self.misconceptions {
             for key in &misconception.tests {

@@ -54,12 +54,39 @@ pub fn build(
         untrusted: code == Code::Untrusted,
         lean: false,
         jail: None,
+        release: None,
     };
-    let built = cargo.run(workspace, &[krate], Step::AllTests, target_dir, locked)?;
-    built
+    one(cargo.run(workspace, &[krate], Step::AllTests, target_dir, locked))
+}
+
+/// Builds the test target `test` of the package `package` (whose folder has
+/// the same name) in release, with `envs` on top of the usual environment
+/// (and of the scrubbed one, for untrusted code): the loom runner's build
+/// (`RUSTFLAGS="--cfg loom"`, …; see [`crate::loom`]).
+#[allow(clippy::too_many_arguments)]
+pub fn build_release(
+    workspace: &Path,
+    package: &str,
+    test: &str,
+    target_dir: &Path,
+    locked: bool,
+    code: Code,
+    envs: &[(&str, &str)],
+    jail: Option<&BuildJail>,
+) -> Result<Build, String> {
+    let cargo = Cargo {
+        untrusted: code == Code::Untrusted,
+        lean: true,
+        jail,
+        release: Some(envs),
+    };
+    one(cargo.run(workspace, &[package], Step::Tests(test), target_dir, locked))
+}
+
+fn one(built: Result<Graded, String>) -> Result<Build, String> {
+    built?
         .builds
-        .into_iter()
-        .next()
+        .pop()
         .ok_or_else(|| "cargo built nothing".to_owned())
 }
 
@@ -106,6 +133,7 @@ pub fn build_graded(
         untrusted: true,
         lean: true,
         jail,
+        release: None,
     };
     cargo.run(workspace, krates, step, target_dir, locked)
 }
@@ -157,6 +185,19 @@ pub enum BuildJail {}
 #[cfg(all(unix, feature = "grader"))]
 pub use crate::sandbox::BuildJail;
 
+/// The jail `sandbox` puts a build of the workspace at `workspace` in, if
+/// the system has one (see `sandbox::BuildJail`).
+#[cfg(all(unix, feature = "grader"))]
+pub fn jail_of(sandbox: Option<&crate::run::Sandbox>, workspace: &Path) -> Option<BuildJail> {
+    sandbox.and_then(|s| s.build_jail(workspace))
+}
+
+/// No sandbox, no jail.
+#[cfg(not(all(unix, feature = "grader")))]
+pub fn jail_of(sandbox: Option<&crate::run::Sandbox>, _: &Path) -> Option<BuildJail> {
+    sandbox.map(|s| match *s {})
+}
+
 /// One cargo call: whose code, and how.
 struct Cargo<'a> {
     /// A submission's code: scrubbed environment, limits, bounded output.
@@ -164,6 +205,8 @@ struct Cargo<'a> {
     /// No debug info and no incremental caches.
     lean: bool,
     jail: Option<&'a BuildJail>,
+    /// The release profile, with these variables set.
+    release: Option<&'a [(&'a str, &'a str)]>,
 }
 
 impl Cargo<'_> {
@@ -186,6 +229,7 @@ impl Cargo<'_> {
         command
             .arg("--message-format=json")
             .args(locked.then_some("--locked"))
+            .args(self.release.is_some().then_some("--release"))
             .args(krates.iter().flat_map(|k| ["--package", k]))
             .current_dir(workspace)
             .stdin(Stdio::null())
@@ -211,6 +255,9 @@ impl Cargo<'_> {
                 .env("CARGO_PROFILE_DEV_DEBUG", "0")
                 .env("CARGO_PROFILE_TEST_DEBUG", "0")
                 .env("CARGO_INCREMENTAL", "0");
+        }
+        if let Some(envs) = self.release {
+            command.envs(envs.iter().copied());
         }
         command.env("CARGO_TARGET_DIR", target_dir);
         let mut child = command

@@ -23,16 +23,21 @@
 //! - `sandbox` (Unix, with the `grader` feature; the kernel sandbox on Linux
 //!   with the `sandbox` feature): each graded test in namespaces, under
 //!   limits, seccomp and Landlock, with a scrubbed environment.
-//! - [`mod@static_check`]: a submitted `lib.rs` that names anything reaching
-//!   the OS, the files, the network or the process is rejected unbuilt.
+//! - [`mod@static_check`]: a submitted `lib.rs` whose paths, macros or
+//!   attributes reach the OS, the files, the network or the process, or
+//!   that has the shape of a known hole in the compiler's checks, is
+//!   rejected unbuilt; unusual constructs are noted for an instructor.
 //! - [`mod@message`]: a failure's message without backtrace noise, a crash's
 //!   first panic as its likely cause.
 //! - [`exercises`]: the four exercise crates.
+//! - [`mod@loom`]: loom's models on any `lib.rs`, a failing interleaving
+//!   told as numbered steps of that file.
 
 pub mod build;
 pub mod capture;
 pub mod diagnostic;
 pub mod exercises;
+pub mod loom;
 pub mod message;
 #[cfg(unix)]
 pub mod proof;

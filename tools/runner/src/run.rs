@@ -97,16 +97,13 @@ pub fn run_crates(
     let mut staged = Vec::new();
     let mut work = Vec::new();
     for (index, (binaries, dir)) in crates.iter().enumerate() {
-        let copies = match options.sandbox {
-            Some(sandbox) => stage(sandbox, binaries)?,
-            None => binaries.to_vec(),
-        };
-        for copy in &copies {
+        let copies = Staged::new(options, binaries)?;
+        for copy in &copies.binaries {
             for test in list_tests(copy, options)? {
                 work.push((index, copy.clone(), test, *dir));
             }
         }
-        staged.extend(copies);
+        staged.push(copies);
     }
     let jobs = options.jobs.max(1);
     let started: Mutex<Vec<Option<Instant>>> = Mutex::new(vec![None; jobs * MOST_PER_JOB]);
@@ -141,13 +138,7 @@ pub fn run_crates(
             });
         }
     });
-    if options.sandbox.is_some() {
-        for copy in &staged {
-            if let Some(dir) = copy.path.parent() {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-        }
-    }
+    drop(staged);
     let mut by_crate: Vec<Vec<TestResult>> = crates.iter().map(|_| Vec::new()).collect();
     for (index, result) in results.into_inner().unwrap() {
         by_crate[index].push(result);
@@ -201,6 +192,43 @@ fn unsettled(started: &[Option<Instant>], now: Instant) -> usize {
         .flatten()
         .filter(|t| now.saturating_duration_since(**t) < SETTLED)
         .count()
+}
+
+/// The test binaries as the tests run them: the sandbox's copies (deleted
+/// when this is dropped), or, without a sandbox, the binaries themselves.
+pub(crate) struct Staged {
+    /// One per binary given, in order.
+    pub(crate) binaries: Vec<TestBinary>,
+    copied: bool,
+}
+
+impl Staged {
+    /// Stages `binaries` for the sandbox of `options`, if it has one.
+    pub(crate) fn new(options: &Options, binaries: &[TestBinary]) -> Result<Staged, String> {
+        Ok(match options.sandbox {
+            Some(sandbox) => Staged {
+                binaries: stage(sandbox, binaries)?,
+                copied: true,
+            },
+            None => Staged {
+                binaries: binaries.to_vec(),
+                copied: false,
+            },
+        })
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.copied {
+            return;
+        }
+        for copy in &self.binaries {
+            if let Some(dir) = copy.path.parent() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
 }
 
 /// The sandbox's copies of the test binaries.
@@ -280,7 +308,7 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options)
 }
 
 /// How a test process ended.
-enum Ended {
+pub(crate) enum Ended {
     /// By itself, with this status; `true` if its pass is proven (or no
     /// proof was asked for).
     Exited(ExitStatus, bool),
@@ -290,7 +318,7 @@ enum Ended {
 
 /// Runs the test binary with `args`, directly or in the sandbox: how it
 /// ended (or why it could not run), and the end of its output.
-fn run_process(
+pub(crate) fn run_process(
     binary: &TestBinary,
     args: &[&str],
     crate_dir: &Path,

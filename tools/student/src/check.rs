@@ -26,7 +26,7 @@ pub enum Outcome {
     },
     /// The crate (or its tests) did not compile.
     CompileError,
-    /// `lib.rs` names something off limits: the grader rejects it unbuilt
+    /// `lib.rs` reaches something off limits: the grader rejects it unbuilt
     /// (see [`lesson13_runner::static_check`]), so the tests did not run.
     Rejected,
 }
@@ -46,6 +46,62 @@ impl Outcome {
     }
 }
 
+/// The grader's static check of `exercise`'s `lib.rs`, printed as the
+/// grader would report it: the outcome if the grader would not build the
+/// file (rejected, or not Rust tokens: a compile error); its notices, if
+/// any, are printed either way.
+fn static_verdict(
+    workspace: &Workspace,
+    exercise: Exercise,
+    out: &mut dyn Write,
+) -> Option<Outcome> {
+    let lib_rs = workspace.root.join(exercise.lib_rs());
+    let (text, findings) = match static_check::read_submitted(&workspace.root, &lib_rs) {
+        Ok(text) => match static_check::inspect(&text) {
+            Ok(findings) => (text, findings),
+            Err(unparsable) => {
+                writeln!(out, "{}", style("It does not compile yet:").red().bold()).ok();
+                writeln!(out, "{}", indent(&unparsable.describe(&text))).ok();
+                return Some(Outcome::CompileError);
+            }
+        },
+        Err(offences) => (
+            String::new(),
+            static_check::Findings {
+                offences,
+                notices: Vec::new(),
+            },
+        ),
+    };
+    let notices = static_check::describe_notices(&findings.notices);
+    if !notices.is_empty() {
+        let heading = "Unusual, though allowed (the grader shows these to your instructor):";
+        writeln!(
+            out,
+            "{}\n{}",
+            style(heading).yellow(),
+            indent(&notices.join("\n"))
+        )
+        .ok();
+    }
+    if findings.passed() {
+        return None;
+    }
+    writeln!(
+        out,
+        "{}\n{}",
+        style(format!(
+            "The grader would reject {} without building it:",
+            exercise.lib_rs()
+        ))
+        .red()
+        .bold(),
+        indent(&static_check::describe(&text, &findings.offences))
+    )
+    .ok();
+    Some(Outcome::Rejected)
+}
+
 /// Builds and runs `exercise`'s public tests, printing what a student needs:
 /// one line per test, then the first failure in full (every failure with
 /// `verbose`).
@@ -55,22 +111,8 @@ pub fn check(
     verbose: bool,
     out: &mut dyn Write,
 ) -> Result<Outcome, String> {
-    let lib_rs = workspace.root.join(exercise.lib_rs());
-    if let Err(why) = static_check::read_and_check(&workspace.root, &lib_rs) {
-        let text = std::fs::read_to_string(&lib_rs).unwrap_or_default();
-        writeln!(
-            out,
-            "{}\n{}",
-            style(format!(
-                "The grader would reject {} without building it:",
-                exercise.lib_rs()
-            ))
-            .red()
-            .bold(),
-            indent(&static_check::describe(&text, &why))
-        )
-        .ok();
-        return Ok(Outcome::Rejected);
+    if let Some(outcome) = static_verdict(workspace, exercise, out) {
+        return Ok(outcome);
     }
     let results = match run(workspace, exercise, out)? {
         Ok(results) => results,

@@ -1,8 +1,9 @@
 //! The engine: one submission, from its files to its scored report.
 //!
 //! A submission is hostile code. Its `<crate>/src/lib.rs` files are read
-//! without trusting them and statically checked (`rejected` if they name
-//! anything off limits), then put into a fresh grading copy outside this
+//! without trusting them and statically checked (`rejected` if they reach
+//! anything off limits, `compile_error` if they are not Rust tokens; the
+//! check's notices of unusual constructs go into the report), then put into a fresh grading copy outside this
 //! workspace ([`crate::grading_copy`]), so the tests and dependencies are
 //! the instructor's, whatever else the submission holds. The exercises build
 //! in one cargo call ([`combined`]), each test runs in its own process (see
@@ -17,6 +18,7 @@
 //! - [`combined`]: one test binary per exercise;
 //! - [`graded_build`]: the build in steps that keep the hidden tests from
 //!   the student's code and its errors, the test run, and the cleanup;
+//! - [`mod@loom`]: loom's models on an exercise that built (`--loom`);
 //! - [`mod@reference`]: the exercises' own test lists, from the instructor's
 //!   build.
 //!
@@ -25,6 +27,7 @@
 
 pub mod combined;
 pub mod graded_build;
+pub mod loom;
 pub mod reference;
 
 use crate::grading_copy::GradingCopy;
@@ -37,7 +40,7 @@ use crate::workspace;
 use anyhow::{Context, Result};
 use lesson13_runner::exercises::{ALL, Exercise};
 use lesson13_runner::sandbox::{self, Sandbox};
-use lesson13_runner::static_check::{self, Rejection};
+use lesson13_runner::static_check::{self, Finding, Unparsable};
 use lesson13_runner::{self as runner, CrateRun, OnResult, Options, TestStatus};
 use reference::reference_test_count;
 use std::path::Path;
@@ -67,6 +70,9 @@ pub struct Settings<'a> {
     pub sandbox: sandbox::Mode,
     /// Told each test's result as soon as it is known (a progress bar).
     pub on_result: Option<OnResult<'a>>,
+    /// Run loom's models on every exercise that built, with this bound and
+    /// budget (`--loom`, or a `[loom] weight` in the scheme).
+    pub loom: Option<lesson13_runner::loom::Settings>,
 }
 
 impl Settings<'_> {
@@ -79,6 +85,7 @@ impl Settings<'_> {
             static_check: true,
             sandbox: sandbox::Mode::Auto,
             on_result: None,
+            loom: None,
         }
     }
 }
@@ -113,24 +120,40 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
     };
     // Each exercise's report, or `None` for one to build and test.
     let mut exercises: Vec<Option<ExerciseReport>> = Vec::new();
+    // The static check's notices of the exercises it passed.
+    let mut notices = Vec::new();
+    // The checked text of each exercise that will be built, for loom.
+    let mut sources: Vec<(Exercise, String)> = Vec::new();
     for exercise in ALL {
         if !present.contains(&exercise) {
             exercises.push(Some(missing(&root, exercise)));
             continue;
         }
         let lib_rs = from.join(exercise.lib_rs());
-        let checked = match settings.static_check {
-            true => static_check::read_and_check(&from, &lib_rs),
-            false => static_check::read_submitted(&from, &lib_rs),
-        };
-        let text = match checked {
+        let text = match static_check::read_submitted(&from, &lib_rs) {
             Ok(text) => text,
             Err(rejections) => {
-                let text = std::fs::read_to_string(&lib_rs).unwrap_or_default();
-                exercises.push(Some(rejected(&root, exercise, &text, &rejections)));
+                exercises.push(Some(rejected(&root, exercise, "", &rejections, &[])));
                 continue;
             }
         };
+        if settings.static_check {
+            // Code the check did not read whole is never built.
+            match static_check::inspect(&text) {
+                Err(unparsable) => {
+                    exercises.push(Some(unparsable_report(&root, exercise, &text, &unparsable)));
+                    continue;
+                }
+                Ok(findings) if !findings.passed() => {
+                    let notices = &findings.notices;
+                    let report = rejected(&root, exercise, &text, &findings.offences, notices);
+                    exercises.push(Some(report));
+                    continue;
+                }
+                Ok(findings) => notices.push((exercise, findings.notices)),
+            }
+        }
+        sources.push((exercise, text.clone()));
         match submission {
             Submission::Located(_) => {
                 // The very text that was checked, not the file again.
@@ -165,11 +188,29 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
         .iter()
         .zip(runs)
         .map(|(exercise, run)| exercise_report(&root, *exercise, run));
-    let exercises: Vec<ExerciseReport> = exercises
+    let mut exercises: Vec<ExerciseReport> = exercises
         .into_iter()
         .map(|report| report.or_else(|| built.next()))
         .collect::<Option<_>>()
         .context("an exercise was graded twice or not at all")?;
+    for (exercise, found) in notices {
+        if let Some(report) = exercises.iter_mut().find(|e| e.krate == exercise.krate) {
+            report.notices = static_check::describe_notices(&found);
+        }
+    }
+    if let Some(loom_settings) = settings.loom {
+        let check = loom::Run {
+            workspace: &workspace_dir,
+            target: &workspace::scratch_target_dir().join(format!("loom-{slot}")),
+            settings: loom_settings,
+            options: &options,
+        };
+        for (exercise, source) in &sources {
+            if let Some(report) = exercises.iter_mut().find(|e| e.krate == exercise.krate) {
+                report.loom = check.exercise(report.status, *exercise, source)?;
+            }
+        }
+    }
     let mut report = Report::new(exercises);
     report.sandbox = SandboxReport {
         mode: mode_word(settings.sandbox).to_owned(),
@@ -200,7 +241,13 @@ pub fn mode_word(mode: sandbox::Mode) -> &'static str {
 }
 
 /// An exercise whose `lib.rs` the static check refused: no marks, not built.
-fn rejected(root: &Path, exercise: Exercise, text: &str, why: &[Rejection]) -> ExerciseReport {
+fn rejected(
+    root: &Path,
+    exercise: Exercise,
+    text: &str,
+    why: &[Finding],
+    notices: &[Finding],
+) -> ExerciseReport {
     ExerciseReport {
         krate: exercise.krate.to_owned(),
         status: Status::Rejected,
@@ -208,7 +255,34 @@ fn rejected(root: &Path, exercise: Exercise, text: &str, why: &[Rejection]) -> E
         total: reference_test_count(root, exercise),
         score: Score::default(),
         message: runner::run::cap(static_check::describe(text, why)),
+        notices: static_check::describe_notices(notices),
         tests: Vec::new(),
+        loom: None,
+    }
+}
+
+/// An exercise whose `lib.rs` is not Rust tokens (an unclosed `{`): a
+/// compile error, said in a student's words; not built.
+fn unparsable_report(
+    root: &Path,
+    exercise: Exercise,
+    text: &str,
+    unparsable: &Unparsable,
+) -> ExerciseReport {
+    ExerciseReport {
+        krate: exercise.krate.to_owned(),
+        status: Status::CompileError,
+        passed: 0,
+        total: reference_test_count(root, exercise),
+        score: Score::default(),
+        message: runner::run::cap(format!(
+            "{} does not parse, so it was not built:\n{}",
+            exercise.lib_rs(),
+            unparsable.describe(text)
+        )),
+        notices: Vec::new(),
+        tests: Vec::new(),
+        loom: None,
     }
 }
 
@@ -221,7 +295,9 @@ fn missing(root: &Path, exercise: Exercise) -> ExerciseReport {
         total: reference_test_count(root, exercise),
         score: Score::default(),
         message: format!("not submitted: no {}", exercise.lib_rs()),
+        notices: Vec::new(),
         tests: Vec::new(),
+        loom: None,
     }
 }
 
@@ -238,7 +314,9 @@ fn exercise_report(root: &Path, exercise: Exercise, run: CrateRun) -> ExerciseRe
                 total: reference_test_count(root, exercise),
                 score: Score::default(),
                 message: runner::run::cap(errors),
+                notices: Vec::new(),
                 tests: Vec::new(),
+                loom: None,
             };
         }
     };
@@ -267,6 +345,8 @@ fn exercise_report(root: &Path, exercise: Exercise, run: CrateRun) -> ExerciseRe
         total: results.len(),
         score: Score::default(),
         message: String::new(),
+        notices: Vec::new(),
         tests: results,
+        loom: None,
     }
 }

@@ -1,7 +1,8 @@
 //! `--class-report FILE`: one Markdown page that answers "what did the class
 //! not get?": the score distribution, each exercise's outcomes, how many
-//! students show each misconception of `grading.toml`, and each failing
-//! test with how many failed it and its most common message.
+//! students show each misconception of `grading.toml`, each failing test
+//! with how many failed it and its most common message, and, with
+//! `--loom`, loom's results ([`super::class_loom`]).
 //!
 //! Messages come from student code, so every cell is escaped: no HTML or
 //! table syntax of theirs reaches the page.
@@ -9,7 +10,7 @@
 use crate::report::show;
 use crate::report::{Report, Status, StudentReport, status_word};
 use crate::scheme::Scheme;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use lesson13_runner::exercises::ALL;
 use lesson13_runner::{TestResult, TestStatus, gist};
 use std::collections::BTreeMap;
@@ -29,14 +30,14 @@ pub fn markdown(reports: &[StudentReport], scheme: &Scheme) -> String {
     page += &exercises(&graded);
     page += &misconceptions(&graded, scheme);
     page += &failing_tests(&graded);
+    page += &super::class_loom::section(&graded);
     page += &attention(reports);
     page
 }
 
 /// Writes the page to `path`.
 pub fn write(reports: &[StudentReport], scheme: &Scheme, path: &Path) -> Result<()> {
-    std::fs::write(path, markdown(reports, scheme))
-        .with_context(|| format!("cannot write {}", path.display()))
+    super::paths::write(path, markdown(reports, scheme))
 }
 
 fn header(reports: &[StudentReport], graded: &[(&str, &Report)]) -> String {
@@ -359,6 +360,14 @@ fn attention(reports: &[StudentReport]) -> String {
                         escape(&gist(&exercise.message))
                     ));
                 }
+                for exercise in report.exercises.iter().filter(|e| !e.notices.is_empty()) {
+                    lines.push(format!(
+                        "- {}: {} has unusual constructs: {}",
+                        escape(name),
+                        exercise.krate,
+                        escape(&exercise.notices.join("; "))
+                    ));
+                }
                 if let Some(found_in) = report.found_in.as_deref().filter(|f| *f != ".") {
                     lines.push(format!(
                         "- {}: files found in {}",
@@ -374,16 +383,17 @@ fn attention(reports: &[StudentReport]) -> String {
     }
     format!(
         "## Submissions to look at\n\nGraded with no exercise, not graded, with an exercise \
-         rejected by the static check (it names something off limits, such as \
-         `std::process`), or with files found other than in the exercise layout at the top of \
-         the student's folder.\n\n{}\n",
+         rejected by the static check (it reaches something off limits, such as \
+         `std::process`), with unusual constructs the static check noted (allowed, but used \
+         by the known ways to corrupt memory from safe code: read the code), or with files \
+         found other than in the exercise layout at the top of the student's folder.\n\n{}\n",
         lines.join("\n")
     )
 }
 
 /// Text from a report, safe in a Markdown table cell: no HTML, no cell
 /// break, one line.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -542,5 +552,25 @@ mod tests {
             page.contains("No test failed, apart from tests that stopped at a `todo!()`"),
             "{page}"
         );
+    }
+
+    #[test]
+    fn an_exercise_with_notices_is_a_submission_to_look_at() {
+        let mut noted =
+            student(&[("hidden::graded::wakes", TestStatus::Pass)], Status::Pass).unwrap();
+        noted.exercises[0].notices =
+            vec!["line 4, column 9: `fn(…)`: a function pointer type".into()];
+        let reports = vec![
+            ("eve".to_owned(), Ok(noted)),
+            ("ben".to_owned(), Ok(stub())),
+        ];
+        let page = markdown(&reports, &scheme());
+        assert!(
+            page.contains(
+                "- eve: lesson13-oneshot has unusual constructs: line 4, column 9: \\`fn(…)\\`"
+            ),
+            "{page}"
+        );
+        assert!(!page.contains("- ben"), "{page}");
     }
 }

@@ -74,12 +74,14 @@ fn spreadsheet_safe(text: &str) -> String {
 
 /// Writes the gradebook to `path`.
 pub fn write(reports: &[StudentReport], path: &Path) -> Result<()> {
-    let fail = || format!("cannot write {}", path.display());
-    let mut writer = csv::Writer::from_path(path).with_context(fail)?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
     for row in rows(reports) {
-        writer.write_record(&row).with_context(fail)?;
+        writer
+            .write_record(&row)
+            .context("cannot write a gradebook row")?;
     }
-    writer.flush().with_context(fail)
+    let bytes = writer.into_inner().context("cannot write the gradebook")?;
+    super::paths::write(path, bytes)
 }
 
 #[cfg(test)]

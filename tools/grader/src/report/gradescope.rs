@@ -13,7 +13,7 @@
 //! fails when a protection is missing.
 
 use crate::report::score;
-use crate::report::{Report, SandboxReport, Status};
+use crate::report::{LoomReport, LoomResult, Report, SandboxReport, Status};
 use crate::report::{round, show};
 use crate::scheme::{Scheme, Visibility};
 use crate::stamp::Stamp;
@@ -100,6 +100,31 @@ pub fn results(report: &Report, scheme: &Scheme) -> Results {
                         },
                     });
                 }
+                // A clean or racy result is a test of its own, with its
+                // points when it has some (else 0 of 0); the others have
+                // no pass or fail to give, and are in the summary.
+                let decided =
+                    |l: &&LoomReport| matches!(l.result, LoomResult::Clean | LoomResult::Race);
+                if let Some(loom) = exercise.loom.as_ref().filter(decided) {
+                    let (score, max_score) =
+                        score::loom_points(scheme, exercise).unwrap_or((0.0, 0.0));
+                    let mut output = loom.summary.clone();
+                    for step in &loom.steps {
+                        output.push_str(&format!("\n{step}"));
+                    }
+                    tests.push(TestEntry {
+                        name: format!("{}: loom", exercise.krate),
+                        score: round(score),
+                        max_score: round(max_score),
+                        status: if loom.result == LoomResult::Race {
+                            "failed"
+                        } else {
+                            "passed"
+                        },
+                        output,
+                        visibility: Visibility::Visible,
+                    });
+                }
             }
         }
     }
@@ -165,6 +190,9 @@ fn summary(report: &Report) -> String {
             exercise.passed,
             exercise.total
         ));
+        if let Some(loom) = &exercise.loom {
+            lines.push(format!("  loom: {}", loom.summary));
+        }
     }
     lines.push(format!(
         "Graded by the lesson 13 grader {} at {}.",
@@ -178,7 +206,7 @@ fn summary(report: &Report) -> String {
 pub fn write(report: &Report, scheme: &Scheme, path: &Path) -> Result<()> {
     let json = serde_json::to_string_pretty(&results(report, scheme))
         .context("cannot encode results.json")?;
-    std::fs::write(path, json + "\n").with_context(|| format!("cannot write {}", path.display()))
+    super::paths::write(path, json + "\n")
 }
 
 #[cfg(test)]

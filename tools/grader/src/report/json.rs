@@ -11,7 +11,7 @@ use std::path::Path;
 /// Writes `report` as JSON to `path`.
 pub fn write(report: &Report, path: &Path) -> Result<()> {
     let json = serde_json::to_string_pretty(report).context("cannot encode the report")?;
-    std::fs::write(path, json + "\n").with_context(|| format!("cannot write {}", path.display()))
+    super::paths::write(path, json + "\n")
 }
 
 /// A student's JSON file, as `merge-reports` reads it back: the report, or
@@ -49,8 +49,7 @@ pub fn write_student(
                 shard,
             };
             let json = serde_json::to_string_pretty(&stored).context("cannot encode the report")?;
-            std::fs::write(path, json + "\n")
-                .with_context(|| format!("cannot write {}", path.display()))
+            super::paths::write(path, json + "\n")
         }
     }
 }

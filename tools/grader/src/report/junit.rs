@@ -68,5 +68,5 @@ pub fn write(report: &Report, name: &str, path: &Path) -> Result<()> {
     let xml = junit
         .to_string()
         .context("cannot encode the JUnit report")?;
-    std::fs::write(path, xml).with_context(|| format!("cannot write {}", path.display()))
+    super::paths::write(path, xml)
 }

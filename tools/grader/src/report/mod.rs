@@ -7,9 +7,11 @@
 //! - [`junit`]: JUnit XML (quick-junit);
 //! - [`csv`]: the gradebook, for Canvas and Moodle;
 //! - [`gradescope`]: Gradescope's `results.json`;
-//! - [`class_report`]: the class report, in Markdown;
+//! - [`class_report`]: the class report, in Markdown (its loom section in
+//!   [`class_loom`]);
 //! - [`paths`]: every report path checked before grading starts.
 
+pub mod class_loom;
 pub mod class_report;
 pub mod csv;
 pub mod gradescope;
@@ -63,8 +65,61 @@ pub struct ExerciseReport {
     /// and why, for `rejected`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
+    /// The static check's notices: constructs that are allowed but unusual,
+    /// and that the known ways to corrupt memory from safe code use (one
+    /// line per kind), for an instructor to look at.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
     /// Each test's result (none when it was not built).
     pub tests: Vec<TestResult>,
+    /// What loom's models found, when they ran (`grade --loom`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loom: Option<LoomReport>,
+}
+
+/// What loom's models found in one exercise (see `lesson13_runner::loom`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoomReport {
+    /// `clean`, `race`, `inconclusive` or `skipped`.
+    pub result: LoomResult,
+    /// One line: what loom found, and what it does not say.
+    pub summary: String,
+    /// For a race: the model that found it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// For a race: the interleaving, as numbered steps of the `lib.rs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<String>,
+    /// For a race: what went wrong, in one sentence.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ending: String,
+}
+
+/// loom's result for one exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoomResult {
+    /// No interleaving within the preemption bound failed: not a proof.
+    Clean,
+    /// An interleaving failed: a deadlock, a lost wakeup, a panic, a leak.
+    Race,
+    /// The time budget ran out first: no race found within the bound.
+    Inconclusive,
+    /// loom cannot check this code (its own threads, time, spinning,
+    /// another crate's channel, what loom's std lacks).
+    Skipped,
+}
+
+impl LoomResult {
+    /// The word, as in the JSON.
+    pub fn word(self) -> &'static str {
+        match self {
+            LoomResult::Clean => "clean",
+            LoomResult::Race => "race",
+            LoomResult::Inconclusive => "inconclusive",
+            LoomResult::Skipped => "skipped",
+        }
+    }
 }
 
 /// The grade of one submission.
@@ -250,7 +305,9 @@ pub mod tests {
             total: tests.len(),
             score: Score::default(),
             message: String::new(),
+            notices: Vec::new(),
             tests,
+            loom: None,
         }
     }
 

@@ -1,10 +1,36 @@
-//! Checking every report path before grading starts, so that a typo costs a
-//! second, not a whole run: each file's folder is created and each path is
-//! checked to be writable, a file where a file is wanted and a folder where
-//! a folder is.
+//! Report paths: every one checked before grading starts, so that a typo
+//! costs a second, not a whole run (each file's folder is created and each
+//! path is checked to be writable, a file where a file is wanted and a
+//! folder where a folder is), and every report written whole or not at all
+//! ([`write()`]).
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` whole or not at all: into a new file beside it,
+/// renamed over `path` once written, so an interrupted or failed write
+/// leaves the old file (or none), never half a report.
+pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
+    use std::io::Write;
+    let writing = || format!("cannot write {}", path.display());
+    let mut partial = tempfile::NamedTempFile::new_in(parent(path)).with_context(writing)?;
+    partial.write_all(bytes.as_ref()).with_context(writing)?;
+    // A temporary file is its owner's alone; a report is to be read.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let readable = std::fs::Permissions::from_mode(0o644);
+        partial
+            .as_file()
+            .set_permissions(readable)
+            .with_context(writing)?;
+    }
+    partial
+        .persist(path)
+        .map_err(|e| e.error)
+        .with_context(writing)?;
+    Ok(())
+}
 
 /// What a report option writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -87,6 +87,9 @@ pub fn print_table(report: &Report) {
                 println!("    {}", escaped(line));
             }
         }
+        for notice in &exercise.notices {
+            println!("  ! unusual: {notice}");
+        }
         // Tests that fail the same way (every test of an untouched stub,
         // say) are one line.
         let mut groups: Vec<(TestStatus, String, Vec<&str>)> = Vec::new();
@@ -109,6 +112,12 @@ pub fn print_table(report: &Report) {
             match names.as_slice() {
                 [name] => println!("  ✗ {} ({word}): {gist}", escaped(name)),
                 _ => println!("  ✗ {} tests ({word}): {gist}", names.len()),
+            }
+        }
+        if let Some(loom) = &exercise.loom {
+            println!("  loom: {}", loom.summary);
+            for step in &loom.steps {
+                println!("    {step}");
             }
         }
     }
@@ -199,7 +208,8 @@ pub fn lines(reports: &[StudentReport]) -> Vec<String> {
     lines
 }
 
-/// Each exercise's cell: `20.83 11/12 timeout`.
+/// Each exercise's cell: `20.83 11/12 timeout`, and loom's result when it
+/// ran (`loom:race`).
 fn exercise_cells(report: &Report) -> Vec<String> {
     ALL.iter()
         .map(|e| {
@@ -208,8 +218,13 @@ fn exercise_cells(report: &Report) -> Vec<String> {
                 .iter()
                 .find(|r| r.krate == e.krate)
                 .map_or_else(String::new, |r| {
+                    let loom = r
+                        .loom
+                        .as_ref()
+                        .map(|l| format!(" loom:{}", l.result.word()))
+                        .unwrap_or_default();
                     format!(
-                        "{} {}/{} {}",
+                        "{} {}/{} {}{loom}",
                         show(r.score.points),
                         r.passed,
                         r.total,

@@ -135,7 +135,50 @@ const FIXTURES: &[Fixture] = &[
             }
         },
     },
+    Fixture {
+        name: "an honest oneshot with names once banned as words: full marks",
+        swap: Some((
+            "lesson13-oneshot",
+            "tools/xtask/fixtures/honest-names-oneshot.rs",
+        )),
+        expect: full_marks,
+    },
+    Fixture {
+        name: "an honest MPSC with a linked list and a Recv<'a, T>: full marks",
+        swap: Some(("lesson13-mpsc", "tools/xtask/fixtures/honest-names-mpsc.rs")),
+        expect: full_marks,
+    },
+    Fixture {
+        name: "a syntax error: compile_error at the unclosed brace",
+        swap: Some(("lesson13-mpsc", "tools/xtask/fixtures/unclosed-brace.rs")),
+        expect: |report| {
+            let at = "line 31, column 19: this `{` is never closed";
+            if report.status == Status::CompileError && report.message.contains(at) {
+                Ok(())
+            } else {
+                bail!(
+                    "expected compile_error with {at:?}, got {:?}: {}",
+                    report.status,
+                    report.message
+                )
+            }
+        },
+    },
 ];
+
+fn full_marks(report: &ExerciseReport) -> Result<()> {
+    if report.status == Status::Pass && report.passed == report.total && report.total > 0 {
+        Ok(())
+    } else {
+        bail!(
+            "expected full marks, got {:?} {}/{}: {}",
+            report.status,
+            report.passed,
+            report.total,
+            report.message
+        )
+    }
+}
 
 fn failed_tests(report: &ExerciseReport) -> Vec<&str> {
     report
@@ -240,16 +283,12 @@ pub fn check_bundle_round_trip(jobs: usize) -> Result<String> {
             bail!("the bundle contains {left_out}/");
         }
     }
+    if !out.join("loom-models").join("Cargo.toml").is_file() {
+        bail!("the bundle has no loom-models/: `cargo xtask check --loom` needs it");
+    }
     let manifest = std::fs::read_to_string(out.join("Cargo.toml"))
         .context("cannot read the bundle's Cargo.toml")?;
-    for leftover in [
-        "criterion",
-        "flume",
-        "async-channel",
-        "bench",
-        "loom",
-        "solutions",
-    ] {
+    for leftover in ["criterion", "flume", "async-channel", "bench", "solutions"] {
         if manifest.contains(leftover) {
             bail!(
                 "the bundle's Cargo.toml mentions {leftover}, which the bundle leaves out:\n{manifest}"

@@ -1,0 +1,214 @@
+//! The shapes that known holes in the compiler's checks need, so that safe
+//! code cannot corrupt memory (and forge a pass from inside the test's
+//! process).
+//!
+//! - **Implied bounds between two lifetimes** (rust-lang/rust#25860 and its
+//!   relatives #84591, #100051, #114936; packaged by the crate cve-rs): a
+//!   function whose signature relates two lifetimes only through a type,
+//!   `&'a &'b ()`, is assumed to have `'b: 'a`; turned into a higher-ranked
+//!   function pointer it loses the assumption, and any reference can be
+//!   given any lifetime. Every known form needs a type that relates two
+//!   lifetimes, so each of these is rejected wherever it appears (in a
+//!   signature, a struct's field, a type alias, a trait's arguments):
+//!   a reference with a named lifetime to a type that names another
+//!   (`&'a &'b T`, `&'static Foo<'b>`); a generic type given two different
+//!   lifetimes, one of them directly (`W<'a, 'b>`, `W<'static, &'b ()>`); a
+//!   bound between two lifetimes (`'b: 'a`, `'a: 'static`), which a struct
+//!   can carry into a function's signature.
+//! - **A trait implemented for every `T: ?Sized`** (rust-lang/rust#57893):
+//!   the impl also covers `dyn Trait`, whose built-in impl the compiler
+//!   trusts instead, and an associated type then converts any type into
+//!   any other.
+//!
+//! A channel needs none of these: one lifetime at a time (`Recv<'a, T>`
+//! borrowing `&'a mut Receiver<T>`, `Context<'_>`, `Pin<&mut Self>`) is all
+//! it relates. `pin!` (rust-lang/rust#153438) is closed with the macros.
+
+use super::Findings;
+use super::tree::{self, angle_end, group, ident, keyword, lifetime, lifetimes_in, punct};
+use proc_macro2::{Delimiter, TokenTree};
+
+const HOLE: &str = "this is the shape of a known hole in the compiler's lifetime checks \
+     (rust-lang/rust#25860, packaged by the crate cve-rs) that lets safe code corrupt memory. \
+     A channel never needs it: give each reference one lifetime (or `'_`)";
+
+/// Judges one level of tokens.
+pub(super) fn level(tokens: &[TokenTree], found: &mut Findings) {
+    for i in 0..tokens.len() {
+        nested_reference(tokens, i, found);
+        two_lifetime_type(tokens, i, found);
+        lifetime_bound(tokens, i, found);
+        blanket_impl(tokens, i, found);
+    }
+}
+
+/// `&'a T` where `T` names another lifetime than `'a` (not `'_` or
+/// `'static`, which relate nothing).
+fn nested_reference(tokens: &[TokenTree], i: usize, found: &mut Findings) {
+    let Some(outer) = lifetime(tokens, i + 1).filter(|_| punct(tokens, i, '&')) else {
+        return;
+    };
+    if outer == "_" {
+        return;
+    }
+    let start = i + 3 + usize::from(keyword(tokens, i + 3, "mut"));
+    let end = tree::type_end(tokens, start).max(start);
+    let inner = lifetimes_in(&tokens[start..end])
+        .into_iter()
+        .find(|(name, _)| *name != outer && name != "_" && name != "static");
+    if let Some((inner, _)) = inner {
+        found.offence(
+            tokens[i].span(),
+            &format!("&'{outer} … '{inner}"),
+            &format!("a reference with lifetime '{outer} to a type with lifetime '{inner}: {HOLE}"),
+        );
+    }
+}
+
+/// `Name<'a, 'b>`, `Name<'static, &'b T>`: a generic type given a lifetime
+/// and another one. Declarations (`struct W<'a, 'b>`, `impl<'a, 'b>`,
+/// `fn f<'a, 'b>`, `for<'a, 'b>`) are not types.
+fn two_lifetime_type(tokens: &[TokenTree], i: usize, found: &mut Findings) {
+    let Some(name) = ident(tokens, i) else { return };
+    let open = if punct(tokens, i + 1, '<') {
+        i + 1
+    } else if tree::path_separator(tokens, i + 1) && punct(tokens, i + 3, '<') {
+        i + 3
+    } else {
+        return;
+    };
+    let declares = ["fn", "struct", "enum", "union", "trait", "type"];
+    let declaration = name == "impl"
+        || name == "for"
+        || (i > 0 && declares.iter().any(|word| keyword(tokens, i - 1, word)));
+    if declaration || tree::is_keyword(tokens, i) {
+        return;
+    }
+    let Some(close) = angle_end(tokens, open) else {
+        return;
+    };
+    let arguments = &tokens[open + 1..close];
+    let direct: Vec<String> = tree::split_commas(arguments)
+        .into_iter()
+        .filter(|part| part.len() == 2)
+        .filter_map(|part| lifetime(part, 0))
+        .filter(|name| name != "_")
+        .collect();
+    let mut all = direct.clone();
+    for (nested, _) in lifetimes_in(arguments) {
+        if nested != "_" && nested != "static" && !all.contains(&nested) {
+            all.push(nested);
+        }
+    }
+    all.dedup();
+    if !direct.is_empty() && all.len() >= 2 {
+        let listed: Vec<String> = all.iter().map(|l| format!("'{l}")).collect();
+        found.offence(
+            tokens[i].span(),
+            &format!("{name}<{}>", listed.join(", ")),
+            &format!("a type given two lifetimes: {HOLE}"),
+        );
+    }
+}
+
+/// `'b: 'a`, `Holder<'b>: 'a`: a bound that makes one lifetime outlive
+/// another (a label, `'a: loop`, is no bound; `T: 'a` relates no two
+/// lifetimes).
+fn lifetime_bound(tokens: &[TokenTree], i: usize, found: &mut Findings) {
+    let colon = punct(tokens, i, ':')
+        && !punct(tokens, i + 1, ':')
+        && !(i > 0 && punct(tokens, i - 1, ':'));
+    let Some(shorter) = lifetime(tokens, i + 1).filter(|_| colon) else {
+        return;
+    };
+    // The bounded type or lifetime: back to the `,`, `where` or `<` that
+    // starts it.
+    let mut start = i;
+    let mut depth = 0usize;
+    while start > 0 {
+        let at = start - 1;
+        if punct(tokens, at, '>') {
+            depth += 1;
+        } else if punct(tokens, at, '<') {
+            if depth == 0 {
+                break;
+            }
+            depth -= 1;
+        } else if depth == 0
+            && (punct(tokens, at, ',')
+                || punct(tokens, at, ';')
+                || keyword(tokens, at, "where")
+                || group(tokens, at, Delimiter::Brace).is_some())
+        {
+            break;
+        }
+        start = at;
+    }
+    let longer = lifetimes_in(&tokens[start..i])
+        .into_iter()
+        .find(|(name, _)| *name != shorter && name != "_");
+    if let Some((longer, _)) = longer {
+        found.offence(
+            tokens[start].span(),
+            &format!("'{longer}: '{shorter}"),
+            &format!(
+                "a bound that makes one lifetime outlive another, which a type can carry \
+                 into a function: {HOLE}"
+            ),
+        );
+    }
+}
+
+/// `impl<T: ?Sized> Trait for T`: an impl for every type, trait objects
+/// included (rejected); without `?Sized`, only noted.
+fn blanket_impl(tokens: &[TokenTree], i: usize, found: &mut Findings) {
+    if !keyword(tokens, i, "impl") {
+        return;
+    }
+    let mut params = Vec::new();
+    let mut next = i + 1;
+    if punct(tokens, next, '<') {
+        let Some(close) = angle_end(tokens, next) else {
+            return;
+        };
+        for param in tree::split_commas(&tokens[next + 1..close]) {
+            if lifetime(param, 0).is_none() && !keyword(param, 0, "const") {
+                params.extend(ident(param, 0));
+            }
+        }
+        next = close + 1;
+    }
+    let body = (next..tokens.len())
+        .find(|&at| group(tokens, at, Delimiter::Brace).is_some())
+        .unwrap_or(tokens.len());
+    let Some(for_at) = (next..body).find(|&at| keyword(tokens, at, "for")) else {
+        return;
+    };
+    let self_end = (for_at + 1..body)
+        .find(|&at| keyword(tokens, at, "where"))
+        .unwrap_or(body);
+    let self_type = &tokens[for_at + 1..self_end];
+    let Some(param) = ident(self_type, 0).filter(|p| self_type.len() == 1 && params.contains(p))
+    else {
+        return;
+    };
+    let maybe_unsized = (i..body)
+        .any(|at| punct(tokens, at, '?') && ident(tokens, at + 1).as_deref() == Some("Sized"));
+    if maybe_unsized {
+        found.offence(
+            tokens[i].span(),
+            &format!("impl … for {param} ({param}: ?Sized)"),
+            "an impl for every type, trait objects included: this is the shape of a known \
+             hole in the compiler's trait checks (rust-lang/rust#57893) that lets safe code \
+             reinterpret memory. A channel never needs it: implement the trait for your own \
+             types",
+        );
+    } else {
+        found.notice(
+            tokens[i].span(),
+            &format!("impl … for {param}"),
+            "an impl for every type: rare in a channel, and half of a known hole in the \
+             compiler's trait checks (rust-lang/rust#57893)",
+        );
+    }
+}
