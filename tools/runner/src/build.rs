@@ -176,6 +176,33 @@ const BUILD_ENVIRONMENT: &[&str] = &[
 /// The longest line of cargo's JSON that is read; longer ones are skipped.
 const MAX_LINE: usize = 1 << 20;
 
+/// The toolchain's own folder (`rustc --print sysroot`, asked once).
+pub fn sysroot() -> Option<PathBuf> {
+    static SYSROOT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    SYSROOT
+        .get_or_init(|| {
+            let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+            let output = Command::new(rustc)
+                .args(["--print", "sysroot"])
+                .output()
+                .ok()?;
+            let root = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+            (output.status.success() && root.is_absolute()).then_some(root)
+        })
+        .clone()
+}
+
+/// What an untrusted build runs as `rustc`: `RUSTC` if set, else the
+/// toolchain's own compiler, not rustup's proxy. A proxy run by a build
+/// could install or update a toolchain (rustup's auto-install), as the
+/// grader's user, for everyone.
+fn untrusted_rustc() -> Option<std::ffi::OsString> {
+    std::env::var_os("RUSTC").or_else(|| {
+        let rustc = sysroot()?.join("bin").join("rustc");
+        rustc.is_file().then(|| rustc.into_os_string())
+    })
+}
+
 /// The build's compiler confinement; there is none without the grader's
 /// sandbox (no value of this type exists then).
 #[cfg(not(all(unix, feature = "grader")))]
@@ -242,6 +269,11 @@ impl Cargo<'_> {
                     command.env(name, value);
                 }
             }
+            if let Some(rustc) = untrusted_rustc() {
+                command.env("RUSTC", rustc);
+            }
+            // And should a proxy run anyway, it installs nothing.
+            command.env("RUSTUP_AUTO_INSTALL", "0");
             confine_build(&mut command);
         }
         if let Some(jail) = self.jail {

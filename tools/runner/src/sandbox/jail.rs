@@ -70,7 +70,7 @@ impl BuildJail {
         if let Some(cargo_home) = cargo_home {
             read.extend(["bin", "registry/src"].map(|p| cargo_home.join(p)));
         }
-        read.extend(sysroot());
+        read.extend(crate::build::sysroot());
         BuildJail {
             read,
             write: Vec::new(),
@@ -94,21 +94,6 @@ impl BuildJail {
             .env("TMPDIR", temporary);
         Ok(())
     }
-}
-
-/// The compiler's sysroot and its binary's folder, when `rustc` is not
-/// under rustup's home (a distribution's package, say).
-fn sysroot() -> Vec<PathBuf> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let Ok(output) = Command::new(rustc).args(["--print", "sysroot"]).output() else {
-        return Vec::new();
-    };
-    let text = String::from_utf8_lossy(&output.stdout);
-    let root = PathBuf::from(text.trim());
-    if !output.status.success() || !root.is_absolute() {
-        return Vec::new();
-    }
-    vec![root]
 }
 
 #[cfg(test)]
