@@ -263,17 +263,7 @@ impl Cargo<'_> {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         if self.untrusted {
-            command.env_clear();
-            for name in BUILD_ENVIRONMENT {
-                if let Some(value) = std::env::var_os(name) {
-                    command.env(name, value);
-                }
-            }
-            if let Some(rustc) = untrusted_rustc() {
-                command.env("RUSTC", rustc);
-            }
-            // And should a proxy run anyway, it installs nothing.
-            command.env("RUSTUP_AUTO_INSTALL", "0");
+            scrub_environment(&mut command);
             confine_build(&mut command);
         }
         if let Some(jail) = self.jail {
@@ -373,6 +363,23 @@ impl Cargo<'_> {
             compiled_libraries,
         })
     }
+}
+
+/// The environment of an untrusted build: [`BUILD_ENVIRONMENT`] only, and
+/// the toolchain's own `rustc`, so that no rustup proxy runs (a dependency's
+/// `rust-toolchain.toml`, in the folder cargo compiles it in, would make
+/// one install a toolchain); should one run anyway, it installs nothing.
+fn scrub_environment(command: &mut Command) {
+    command.env_clear();
+    for name in BUILD_ENVIRONMENT {
+        if let Some(value) = std::env::var_os(name) {
+            command.env(name, value);
+        }
+    }
+    if let Some(rustc) = untrusted_rustc() {
+        command.env("RUSTC", rustc);
+    }
+    command.env("RUSTUP_AUTO_INSTALL", "0");
 }
 
 /// Why a build that the compiler did not refuse failed: a limit, said
@@ -758,5 +765,25 @@ mod tests {
                 .unwrap_err()
                 .ends_with("printed more than 64 KiB")
         );
+    }
+
+    #[test]
+    fn an_untrusted_build_runs_the_toolchains_own_compiler_and_installs_nothing() {
+        let mut command = Command::new("cargo");
+        scrub_environment(&mut command);
+        let envs: Vec<_> = command.get_envs().collect();
+        let get = |key: &str| {
+            envs.iter()
+                .find(|(k, _)| *k == key)
+                .and_then(|(_, v)| *v)
+                .map(|v| v.to_string_lossy().into_owned())
+        };
+        assert_eq!(get("RUSTUP_AUTO_INSTALL").as_deref(), Some("0"));
+        let rustc = get("RUSTC").unwrap();
+        if std::env::var_os("RUSTC").is_none() {
+            let sysroot = sysroot().unwrap();
+            assert_eq!(Path::new(&rustc), sysroot.join("bin/rustc"));
+        }
+        assert!(get("GITHUB_TOKEN").is_none() && get("RUSTFLAGS").is_none());
     }
 }
