@@ -4,7 +4,8 @@
 //!
 //! The package holds only what grading needs, since student code runs in
 //! the same container: the exercise crates (hidden tests included), the
-//! testkit, the grader's own sources (`tools/runner`, `tools/grader`),
+//! testkit, the loom models (`--loom`), the grader's own sources
+//! (`tools/runner`, `tools/grader`),
 //! `grading.toml`, and a workspace manifest and lock file trimmed to those
 //! ([`crate::manifest`]); no solutions, catalogue, fixtures, benchmarks or
 //! maintainers' tools. Every file is readable by its owner alone (mode
@@ -133,12 +134,14 @@ const PRIVATE_FILE: u32 = 0o600;
 const PRIVATE_DIR: u32 = 0o700;
 
 /// Copies into `out` what grading needs: the exercise crates (hidden tests
-/// included), the testkit, the grader's sources, `grading.toml`, and a
-/// manifest and lock file for just those.
+/// included), the testkit, the loom models, the grader's sources,
+/// `grading.toml`, and a manifest and lock file for just those.
 fn stage(root: &Path, out: &Path) -> Result<()> {
+    // No build output, no dot-files, and no test data of the tools' own
+    // unit tests (`fixtures/`), which the package never runs.
     let keep = |path: &Path| {
         path.file_name()
-            .is_none_or(|n| n != "target" && !submissions::is_skipped(n))
+            .is_none_or(|n| n != "target" && n != "fixtures" && !submissions::is_skipped(n))
     };
     for member in manifest::members()
         .into_iter()
@@ -359,7 +362,6 @@ mod tests {
             "solutions",
             "catalogue",
             "bench",
-            "loom-models",
             "docs",
             ".cargo",
             "tools/xtask",
@@ -372,6 +374,7 @@ mod tests {
                 "{gone} is packaged"
             );
         }
+        assert!(files.iter().all(|f| !f.iter().any(|p| p == "fixtures")));
         let manifest = std::fs::read_to_string(staged.path().join("Cargo.toml")).unwrap();
         let manifest: toml_edit::DocumentMut = manifest.parse().unwrap();
         let members: Vec<&str> = manifest["workspace"]["members"]
@@ -388,6 +391,7 @@ mod tests {
                 "lesson13-mpsc",
                 "lesson13-bounded",
                 "testkit",
+                "loom-models",
                 "tools/runner",
                 "tools/grader"
             ]
