@@ -636,6 +636,16 @@ pub fn listed(binary: &Path, ok: bool, cut: bool, output: &str) -> Result<Vec<St
         .collect())
 }
 
+/// The value `command` sets `key` to, for tests.
+#[cfg(test)]
+pub(crate) fn env_of(command: &Command, key: &str) -> Option<String> {
+    command
+        .get_envs()
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, v)| v)
+        .map(|v| v.to_string_lossy().into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -771,13 +781,7 @@ mod tests {
     fn an_untrusted_build_runs_the_toolchains_own_compiler_and_installs_nothing() {
         let mut command = Command::new("cargo");
         scrub_environment(&mut command);
-        let envs: Vec<_> = command.get_envs().collect();
-        let get = |key: &str| {
-            envs.iter()
-                .find(|(k, _)| *k == key)
-                .and_then(|(_, v)| *v)
-                .map(|v| v.to_string_lossy().into_owned())
-        };
+        let get = |key: &str| env_of(&command, key);
         assert_eq!(get("RUSTUP_AUTO_INSTALL").as_deref(), Some("0"));
         let rustc = get("RUSTC").unwrap();
         if std::env::var_os("RUSTC").is_none() {

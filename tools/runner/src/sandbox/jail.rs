@@ -107,13 +107,7 @@ mod tests {
         let target = tempfile::tempdir().unwrap();
         let mut command = Command::new("cargo");
         jail.configure(&mut command, target.path()).unwrap();
-        let envs: Vec<_> = command.get_envs().collect();
-        let get = |key: &str| {
-            envs.iter()
-                .find(|(k, _)| *k == key)
-                .and_then(|(_, v)| *v)
-                .map(|v| v.to_string_lossy().into_owned())
-        };
+        let get = |key: &str| crate::build::env_of(&command, key);
         assert_eq!(get("RUSTC_WORKSPACE_WRAPPER").unwrap(), "/bin/grader");
         let rules: BuildJail = serde_json::from_str(&get(JAIL_VAR).unwrap()).unwrap();
         assert_eq!(rules.write, [target.path()]);
