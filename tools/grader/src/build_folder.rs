@@ -48,7 +48,7 @@ pub fn check(dir: &Path, workspaces: &[PathBuf]) -> Result<()> {
                 bail!(
                     "{} would configure the build of every submission (cargo and rustup read \
                      it in every folder above the build, {}): a planted one runs any program \
-                     as you. Remove it, or set CARGO_TARGET_DIR to a folder outside it",
+                     as you. Remove it, or set XDG_CACHE_HOME to a folder outside it",
                     file.display(),
                     dir.display()
                 );
@@ -85,7 +85,7 @@ fn writable_only_by_the_grader(folder: &Path) -> Result<()> {
         bail!(
             "{} belongs to another user (uid {}), who could plant a cargo configuration in \
              it that runs any program as you while submissions are built: set \
-             CARGO_TARGET_DIR to a folder of your own",
+             XDG_CACHE_HOME to a folder of your own",
             folder.display(),
             meta.uid()
         );
@@ -94,7 +94,7 @@ fn writable_only_by_the_grader(folder: &Path) -> Result<()> {
         bail!(
             "{} can be written by other users (mode {:o}), who could plant a cargo \
              configuration in it that runs any program as you while submissions are built: \
-             set CARGO_TARGET_DIR to a folder only you can write",
+             set XDG_CACHE_HOME to a folder only you can write",
             folder.display(),
             meta.mode() & 0o7777
         );
@@ -112,9 +112,15 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
-    /// A private folder (the system's temporary folder is open to all).
+    /// A private folder where grading copies go (the system's temporary
+    /// folder is open to all, and so may be the workspace's).
     fn private() -> tempfile::TempDir {
-        let dir = crate::workspace::temp_dir("build-folder-test-").unwrap();
+        let base = crate::grading_copy::base();
+        std::fs::create_dir_all(&base).unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("build-folder-test-")
+            .tempdir_in(base)
+            .unwrap();
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
         dir
     }

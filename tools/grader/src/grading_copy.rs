@@ -12,11 +12,10 @@
 //!
 //! Each submission has two folders:
 //!
-//! - the build's, `ws/` in a folder of `target/xtask/copies/` (the
-//!   workspace's target folder: `CARGO_TARGET_DIR` moves it), which only
-//!   the grader's user may enter, and whose every folder up to `/` is
-//!   checked before anything is built ([`crate::build_folder`]): no cargo
-//!   configuration there but the grader's;
+//! - the build's, `ws/` in a folder of [`base`] (in your cache folder),
+//!   which only the grader's user may enter, and whose every folder up to
+//!   `/` is checked before anything is built ([`crate::build_folder`]): no
+//!   cargo configuration there but the grader's;
 //! - the tests', in the OS's temporary folder, where each test gets a
 //!   folder of its own (the test may run as `nobody`, so it is open to
 //!   everyone to enter, not to list).
@@ -55,9 +54,30 @@ pub struct GradingCopy {
     _lock: Lock,
 }
 
-/// The folder that holds every grading folder: `target/xtask/copies/`.
+/// The folder that holds every grading folder of this workspace:
+/// `lesson13-grader/<workspace>-<hash>/copies/` in your cache folder
+/// (`$XDG_CACHE_HOME`, else `~/.cache`; the workspace's `target/xtask/` if
+/// neither is set). Not in the workspace: cargo would read configuration
+/// from every folder above it, and a workspace may well lie in a folder
+/// others can write (a clone in `/tmp`).
 pub fn base() -> PathBuf {
-    workspace::scratch_target_dir().join("copies")
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|home| Path::new(&home).join(".cache"))
+                .filter(|p| p.is_absolute())
+        });
+    let Some(cache) = cache else {
+        return workspace::scratch_target_dir().join("copies");
+    };
+    let root = workspace::root();
+    let name = root.file_name().unwrap_or_default().to_string_lossy();
+    let mut hasher = std::hash::DefaultHasher::new();
+    std::hash::Hash::hash(&root, &mut hasher);
+    let key = format!("{name}-{:016x}", std::hash::Hasher::finish(&hasher));
+    cache.join("lesson13-grader").join(key).join("copies")
 }
 
 impl GradingCopy {

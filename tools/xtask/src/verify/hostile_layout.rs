@@ -162,7 +162,7 @@ const PLANTED: &[Planted] = &[
     },
     Planted {
         what: "a .cargo/config two folders above the grading copy",
-        folder: || Some(workspace::scratch_target_dir()),
+        folder: || grading_copy::base().parent().map(Path::to_path_buf),
         file: ".cargo/config",
         stops: true,
     },
