@@ -15,6 +15,7 @@
 //!   crates' in one call, as grading does), and list their tests.
 //! - [`mod@run`]: run every test in its own process, `jobs` at a time, one
 //!   crate's or several crates' in one pool.
+//! - [`mod@diagnostic`]: a compiler error without the hidden tests' source.
 //! - [`mod@capture`]: a test process's output, its last 64 KiB only, decoded
 //!   lossily.
 //! - [`mod@proof`] (Unix): a pass proven by a token that the test harness
@@ -34,6 +35,7 @@
 
 pub mod build;
 pub mod capture;
+pub mod diagnostic;
 pub mod exercises;
 pub mod loom;
 pub mod message;
@@ -66,5 +68,5 @@ pub fn target_dir(root: &Path) -> PathBuf {
 pub use message::gist;
 pub use run::{
     CrateRun, OnResult, Options, TestResult, TestStatus, run_all, run_crates, test_crate,
-    test_crates, time_limit,
+    time_limit,
 };

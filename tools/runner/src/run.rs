@@ -10,7 +10,7 @@ use crate::sandbox::Outcome;
 #[cfg(all(unix, feature = "grader"))]
 pub use crate::sandbox::Sandbox;
 use lesson13_testkit::protocol;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -98,8 +98,8 @@ pub fn run_crates(
     let mut work = Vec::new();
     for (index, (binaries, dir)) in crates.iter().enumerate() {
         let copies = Staged::new(options, binaries)?;
-        for (binary, copy) in binaries.iter().zip(&copies.binaries) {
-            for test in build::list(binary)? {
+        for copy in &copies.binaries {
+            for test in list_tests(copy, options)? {
                 work.push((index, copy.clone(), test, *dir));
             }
         }
@@ -147,6 +147,41 @@ pub fn run_crates(
         results.sort_by(|a, b| a.name.cmp(&b.name));
     }
     Ok(by_crate)
+}
+
+/// The tests in `binary`: listed in the sandbox when there is one (the
+/// binary is a submission's), each way under a deadline and with bounded
+/// output (see [`build::list`]).
+fn list_tests(binary: &TestBinary, options: &Options) -> Result<Vec<String>, String> {
+    #[cfg(all(unix, feature = "grader"))]
+    if let Some(sandbox) = options.sandbox {
+        let work = sandbox.test_dir("list")?;
+        let launch = sandbox.command(
+            &binary.path,
+            &build::LIST_ARGS,
+            &work,
+            build::LIST_TIME,
+            &[],
+        );
+        let ran = launch.run();
+        let _ = std::fs::remove_dir_all(&work);
+        let (outcome, output) =
+            ran.map_err(|e| format!("could not list {}: {e}", binary.path.display()))?;
+        let ok = match outcome? {
+            Outcome::Ended(status) => status.success(),
+            Outcome::Killed => {
+                return Err(format!(
+                    "{} --list took more than {} s",
+                    binary.path.display(),
+                    build::LIST_TIME.as_secs()
+                ));
+            }
+        };
+        let cut = output.starts_with(crate::capture::CUT_MARK);
+        return build::listed(&binary.path, ok, cut, &output);
+    }
+    let _ = options;
+    build::list(binary)
 }
 
 /// How many of the running tests (each its start time) started less than
@@ -458,37 +493,6 @@ pub fn test_crate(
             Ok(CrateRun::Ran(results))
         }
     }
-}
-
-/// Builds the test target `test` of each of `krates` in `workspace` in one
-/// cargo call (see [`build::build_graded`]) and runs all their tests in one
-/// pool (see [`run_crates`]): what grading a whole submission needs. One
-/// [`CrateRun`] per crate, in order.
-pub fn test_crates(
-    workspace: &Path,
-    krates: &[&str],
-    test: &str,
-    target_dir: &Path,
-    options: &Options,
-) -> Result<Vec<CrateRun>, String> {
-    let builds = build::build_graded(workspace, krates, test, target_dir, options.locked)?;
-    let dirs: Vec<PathBuf> = krates.iter().map(|k| workspace.join(k)).collect();
-    let built: Vec<(&[TestBinary], &Path)> = builds
-        .iter()
-        .zip(&dirs)
-        .filter_map(|(build, dir)| match build {
-            Build::Built(binaries) => Some((binaries.as_slice(), dir.as_path())),
-            Build::CompileError(_) => None,
-        })
-        .collect();
-    let mut results = run_crates(&built, options)?.into_iter();
-    Ok(builds
-        .into_iter()
-        .map(|build| match build {
-            Build::Built(_) => CrateRun::Ran(results.next().unwrap_or_default()),
-            Build::CompileError(errors) => CrateRun::CompileError(errors),
-        })
-        .collect())
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 //! - [`fixtures`]: known submissions graded, and the bundle round trip
 //!   (with [`runner_drive`], the student runner driven in the bundle);
 //! - [`hostile`]: the hostile submissions, held with and without the static
-//!   check;
+//!   check; [`hostile_layout`]: those that are not a `lib.rs`;
 //! - [`class_grading`]: a class graded into a gradebook, shards merged, and
 //!   the Gradescope package run on a fake root;
 //! - [`loom_catalogue`]: loom on the catalogue's races, correct channels and
@@ -27,6 +27,7 @@ pub mod doc_commands;
 pub mod exercise_checks;
 pub mod fixtures;
 pub mod hostile;
+pub mod hostile_layout;
 pub mod loom_catalogue;
 pub mod runner_drive;
 

@@ -195,6 +195,8 @@ pub fn announce_sandbox(mode: sandbox::Mode) -> Result<()> {
         .prefix("lesson13-probe-")
         .tempdir()
         .context("cannot create a temporary folder")?;
+    // The probe may run as `nobody`, whatever the umask.
+    sandbox::set_mode(scratch.path(), 0o711).map_err(anyhow::Error::msg)?;
     let sandbox = Sandbox::new(mode, scratch.path()).map_err(anyhow::Error::msg)?;
     println!("{}", sandbox.describe());
     if !sandbox.missing().is_empty() && mode == sandbox::Mode::Auto {

@@ -16,15 +16,22 @@
 //! the report as a status (`compile_error`, `fail`, `rejected`, …).
 //!
 //! - [`combined`]: one test binary per exercise;
+//! - [`graded_build`]: the build in steps that keep the hidden tests from
+//!   the student's code and its errors, the test run, and the cleanup;
 //! - [`mod@loom`]: loom's models on an exercise that built (`--loom`);
 //! - [`mod@reference`]: the exercises' own test lists, from the instructor's
 //!   build.
+//!
+//! Every message of the report then goes through [`crate::hidden`]'s
+//! filter: no line of a hidden test leaves the engine.
 
 pub mod combined;
+pub mod graded_build;
 pub mod loom;
 pub mod reference;
 
 use crate::grading_copy::GradingCopy;
+use crate::hidden::HiddenLines;
 use crate::report::score;
 use crate::report::{ExerciseReport, Report, SandboxReport, Score, Status};
 use crate::scheme::Scheme;
@@ -172,7 +179,15 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
         .filter(|(_, report)| report.is_none())
         .map(|(exercise, _)| *exercise)
         .collect();
-    let mut built = build_and_run(&root, &workspace_dir, &target, &to_build, &options)?.into_iter();
+    let jail = match submission {
+        Submission::Located(_) => sandbox.build_jail(&workspace_dir),
+        Submission::Workspace => None,
+    };
+    let runs = graded_build::build_and_run(&copy, &target, &to_build, &options, jail.as_ref())?;
+    let mut built = to_build
+        .iter()
+        .zip(runs)
+        .map(|(exercise, run)| exercise_report(&root, *exercise, run));
     let mut exercises: Vec<ExerciseReport> = exercises
         .into_iter()
         .map(|report| report.or_else(|| built.next()))
@@ -204,12 +219,15 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
     };
     if let Submission::Located(located) = submission {
         report.found_in = Some(located.found_in.clone());
-        if located.exercises.is_empty() {
+        if let Some(why) = &located.refused {
+            report.message = format!("submission refused: {why}");
+        } else if located.exercises.is_empty() {
             report.message = format!("no exercise found: {}", located.hint);
         }
     }
     report.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
     score::score(settings.scheme, &mut report);
+    HiddenLines::here().scrub_report(&mut report);
     Ok(report)
 }
 
@@ -281,31 +299,6 @@ fn missing(root: &Path, exercise: Exercise) -> ExerciseReport {
         tests: Vec::new(),
         loom: None,
     }
-}
-
-/// Builds `exercises` in the grading copy in one cargo call (each with its
-/// [`combined`] test target) and runs all their tests in one pool.
-fn build_and_run(
-    root: &Path,
-    copy: &Path,
-    target: &Path,
-    exercises: &[Exercise],
-    options: &Options,
-) -> Result<Vec<ExerciseReport>> {
-    if exercises.is_empty() {
-        return Ok(Vec::new());
-    }
-    for exercise in exercises {
-        combined::write_target(&copy.join(exercise.krate))?;
-    }
-    let krates: Vec<&str> = exercises.iter().map(|e| e.krate).collect();
-    let runs = runner::test_crates(copy, &krates, combined::TARGET, target, options)
-        .map_err(anyhow::Error::msg)?;
-    Ok(exercises
-        .iter()
-        .zip(runs)
-        .map(|(exercise, run)| exercise_report(root, *exercise, run))
-        .collect())
 }
 
 /// An exercise's report from how its build and tests went.

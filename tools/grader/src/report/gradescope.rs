@@ -7,10 +7,13 @@
 //! that did not build, was rejected by the static check, or was not
 //! submitted, is one visible test worth the exercise's points, with the
 //! compiler's errors or the reason as its output. The autograder's own
-//! output (`stdout`) stays `hidden`.
+//! output (`stdout`) stays `hidden`. The sandbox's state (each protection
+//! active or missing) is in `extra_data` and in one more test, `sandbox`,
+//! worth nothing and `hidden`: instructors see it, students do not; it
+//! fails when a protection is missing.
 
 use crate::report::score;
-use crate::report::{LoomReport, LoomResult, Report, Status};
+use crate::report::{LoomReport, LoomResult, Report, SandboxReport, Status};
 use crate::report::{round, show};
 use crate::scheme::{Scheme, Visibility};
 use crate::stamp::Stamp;
@@ -46,6 +49,8 @@ pub struct ExtraData {
     /// Where the files were found in the submission.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub found_in: Option<String>,
+    /// The protections the tests ran under, and those missing.
+    pub sandbox: SandboxReport,
 }
 
 /// One test.
@@ -123,6 +128,7 @@ pub fn results(report: &Report, scheme: &Scheme) -> Results {
             }
         }
     }
+    tests.push(sandbox_entry(&report.sandbox));
     Results {
         score: report.score.points,
         max_score: report.score.max_points,
@@ -132,8 +138,36 @@ pub fn results(report: &Report, scheme: &Scheme) -> Results {
         extra_data: ExtraData {
             grader: report.grader.clone(),
             found_in: report.found_in.clone(),
+            sandbox: report.sandbox.clone(),
         },
         tests,
+    }
+}
+
+/// The sandbox's state, as a test for instructors only: worth nothing,
+/// failed when a protection is missing.
+fn sandbox_entry(sandbox: &SandboxReport) -> TestEntry {
+    let lines = sandbox
+        .missing
+        .iter()
+        .map(|p| format!("MISSING  {}", p.describe()))
+        .chain(
+            sandbox
+                .active
+                .iter()
+                .map(|p| format!("active   {}", p.describe())),
+        );
+    TestEntry {
+        name: format!("sandbox ({}): for instructors", sandbox.mode),
+        score: 0.0,
+        max_score: 0.0,
+        status: if sandbox.missing.is_empty() {
+            "passed"
+        } else {
+            "failed"
+        },
+        output: lines.collect::<Vec<_>>().join("\n"),
+        visibility: Visibility::Hidden,
     }
 }
 
@@ -205,7 +239,7 @@ mod tests {
         assert_eq!(json["execution_time"], 12);
         assert_eq!(json["stdout_visibility"], "hidden");
         let tests = json["tests"].as_array().unwrap();
-        assert_eq!(tests.len(), 5);
+        assert_eq!(tests.len(), 6);
         let entry = |i: usize, key: &str| tests[i][key].clone();
         assert_eq!(entry(0, "name"), "lesson13-oneshot: hidden::graded::a");
         assert_eq!(entry(0, "visibility"), "after_published");
@@ -231,6 +265,32 @@ mod tests {
         assert!(entry(4, "output").as_str().unwrap().contains("E0308"));
         let total: f64 = tests.iter().map(|t| t["score"].as_f64().unwrap()).sum();
         assert_eq!(total, 12.5);
+    }
+
+    #[test]
+    fn the_sandbox_state_is_for_instructors_only() {
+        use lesson13_runner::sandbox::Protection;
+        let mut report = Report::new(vec![]);
+        report.sandbox = SandboxReport {
+            mode: "auto".into(),
+            active: vec![Protection::ScrubbedEnvironment],
+            missing: vec![Protection::Seccomp],
+        };
+        let json = serde_json::to_value(results(&report, &Scheme::default())).unwrap();
+        assert_eq!(json["extra_data"]["sandbox"]["missing"][0], "seccomp");
+        let entry = json["tests"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(entry["visibility"], "hidden");
+        assert_eq!(entry["status"], "failed");
+        assert_eq!(
+            (entry["score"].clone(), entry["max_score"].clone()),
+            (0.0.into(), 0.0.into())
+        );
+        assert!(
+            entry["output"]
+                .as_str()
+                .unwrap()
+                .starts_with("MISSING  seccomp")
+        );
     }
 
     #[test]

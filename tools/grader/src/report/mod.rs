@@ -183,6 +183,39 @@ impl Report {
             sandbox: SandboxReport::default(),
         }
     }
+
+    /// What a gradebook line alone does not say: why nothing was graded,
+    /// or where the files were found; and any protection the sandbox
+    /// lacked. For the summary's and the gradebook's notes.
+    pub fn notes(&self) -> Vec<String> {
+        let place = if !self.message.is_empty() {
+            Some(self.message.clone())
+        } else {
+            self.found_in
+                .as_deref()
+                .filter(|f| *f != ".")
+                .map(|f| format!("files found in {f}"))
+        };
+        place.into_iter().chain(self.sandbox_missing()).collect()
+    }
+
+    /// One line on the protections the sandbox could not give, if any.
+    pub fn sandbox_missing(&self) -> Option<String> {
+        let missing = &self.sandbox.missing;
+        if missing.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = missing
+            .iter()
+            .filter_map(|p| serde_json::to_value(p).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        Some(format!(
+            "sandbox ({}) MISSING: {}",
+            self.sandbox.mode,
+            names.join(", ")
+        ))
+    }
 }
 
 /// Points earned out of the most possible, and the percentage.

@@ -296,6 +296,8 @@ fn build_models(check: &Check, sources: &Path) -> Result<Result<TestBinary, Stri
         None => Code::Trusted,
     };
     let krate = check.exercise.krate;
+    // The checked file compiles in the build jail, as a graded build does.
+    let jail = build::jail_of(check.options.sandbox, check.workspace);
     let built = build::build_release(
         check.workspace,
         MODELS,
@@ -304,6 +306,7 @@ fn build_models(check: &Check, sources: &Path) -> Result<Result<TestBinary, Stri
         check.options.locked,
         code,
         &envs,
+        jail.as_ref(),
     )?;
     match built {
         Build::CompileError(errors) => Ok(Err(errors)),

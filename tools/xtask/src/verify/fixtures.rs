@@ -94,6 +94,48 @@ const FIXTURES: &[Fixture] = &[
         },
     },
     Fixture {
+        name: "a wrong signature: compile_error against the public tests",
+        swap: Some((
+            "lesson13-oneshot",
+            "tools/xtask/fixtures/wrong-signature.rs",
+        )),
+        expect: |report| {
+            let message = &report.message;
+            let public = message.contains("--> lesson13-oneshot/tests/public/");
+            match report.status {
+                Status::CompileError if public && !message.contains("tests/hidden") => Ok(()),
+                _ => Err(anyhow::anyhow!(
+                    "expected compile_error pointing into the public tests only, got {:?}: \
+                     {message}",
+                    report.status
+                )),
+            }
+        },
+    },
+    Fixture {
+        name: "compiles against the public tests only: the hidden tests' errors without their \
+               source",
+        swap: Some((
+            "lesson13-oneshot",
+            "tools/xtask/fixtures/compiles-against-the-public-tests-only.rs",
+        )),
+        expect: |report| {
+            let message = &report.message;
+            let kind = message.contains("the trait bound `u32: Seen` is not satisfied");
+            let redacted = message.contains(lesson13_runner::diagnostic::HIDDEN_PLACE);
+            match report.status {
+                Status::CompileError if kind && redacted && !message.contains("tests/hidden") => {
+                    Ok(())
+                }
+                _ => Err(anyhow::anyhow!(
+                    "expected compile_error with the error's kind and its hidden place \
+                     redacted, got {:?}: {message}",
+                    report.status
+                )),
+            }
+        },
+    },
+    Fixture {
         name: "an honest oneshot with names once banned as words: full marks",
         swap: Some((
             "lesson13-oneshot",
