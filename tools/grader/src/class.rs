@@ -6,6 +6,7 @@ use crate::engine::reference::reference_test_count;
 use crate::engine::{self, Settings, Submission};
 use crate::pool::in_slots;
 use crate::progress::Progress;
+use crate::report::terminal::escaped;
 use crate::report::{Report, StudentReport, json, junit, show};
 use crate::shard::{Shard, ShardInfo};
 use crate::submissions;
@@ -35,7 +36,7 @@ pub struct Options<'a> {
 pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>> {
     let found = submissions::list(class)?;
     if !found.skipped.is_empty() {
-        println!("skipped {}", found.skipped.join(", "));
+        println!("skipped {}", escaped(&found.skipped.join(", ")));
     }
     let class_size = found.students.len();
     let students = match options.shard {
@@ -56,7 +57,7 @@ pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>
     let write_errors = Mutex::new(Vec::new());
     let mut reports = in_slots(&students, parallel, |slot, student| {
         let report = submissions::locate(&student.path).and_then(|located| {
-            let bar = progress.submission(&student.name, test_count(&located));
+            let bar = progress.submission(&escaped(&student.name), test_count(&located));
             let tick = |_: &TestResult| bar.inc(1);
             let settings = Settings {
                 on_result: Some(OnResult(&tick)),
@@ -83,8 +84,8 @@ pub fn grade_class(class: &Path, options: &Options) -> Result<Vec<StudentReport>
         let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
         progress.line(&format!(
             "[{finished}/{count}] {}: {}",
-            student.name,
-            live_line(&report)
+            escaped(&student.name),
+            escaped(&live_line(&report))
         ));
         progress.student_done();
         (student.name.clone(), report)

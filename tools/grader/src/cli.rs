@@ -19,7 +19,9 @@ pub enum Command {
     /// top, or one folder down when it holds a single folder; else loose
     /// files named after their exercise (lesson13-oneshot.rs or oneshot.rs);
     /// else in its one .zip. A whole copy of the student workspace works,
-    /// and everything in it but those files is ignored. The files are put
+    /// and everything in it but those files is ignored. A submission that
+    /// is or holds a symbolic link, a hard link or a special file, or is too
+    /// large, is refused unread, with the reason. The files are put
     /// into a clean copy of this workspace, so the tests (public and hidden)
     /// and the dependencies are the instructor's. Each test runs in its own
     /// process under a time limit, in a sandbox (see --sandbox), and passes

@@ -11,7 +11,12 @@
 //!   workspace (also the student bundle's);
 //! - [`submissions`]: finding the students of a class folder and the
 //!   exercise files in a submission, however it was unpacked (zip included);
+//!   [`intake`]: refusing one that holds a link or a special file, or is too
+//!   large;
+//! - [`build_folder`]: no cargo configuration but the grader's where a
+//!   submission is built;
 //! - [`grading_copy`]: the fresh, locked folder a submission is built in;
+//! - [`hidden`]: no line of the hidden tests in any report;
 //! - [`scheme`]: `grading.toml`, the points, weights and misconceptions;
 //! - [`stamp`], [`shard`]: who graded, when, and which slice of a class;
 //! - [`report`]: the report types, their points (by the scheme), and their
@@ -28,11 +33,14 @@
 //! failed (a missing folder, an unwritable report, cargo not found). What a
 //! student's code does, however badly, is a [`report::Status`] in a report.
 
+pub mod build_folder;
 pub mod class;
 pub mod cli;
 pub mod commands;
 pub mod engine;
 pub mod grading_copy;
+pub mod hidden;
+pub mod intake;
 pub mod manifest;
 pub mod pool;
 pub mod progress;

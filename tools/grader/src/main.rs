@@ -19,7 +19,12 @@ fn main() -> ExitCode {
     match lesson13_grader::cli::run(Cli::parse().command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(why) => {
-            eprintln!("error: {why:#}");
+            // It may name a student's folder: shown escaped.
+            let why = format!("{why:#}");
+            eprintln!(
+                "error: {}",
+                lesson13_grader::report::terminal::escaped_lines(&why)
+            );
             ExitCode::FAILURE
         }
     }

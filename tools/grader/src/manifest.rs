@@ -1,6 +1,7 @@
 //! The workspace manifest and lock file of a copy that holds only some of
-//! this workspace's crates: a grading copy (the exercise crates and the
-//! testkit) or the student bundle (those and the student runner).
+//! this workspace's crates: a grading copy (the exercise crates, the
+//! testkit and the loom models) or the student bundle (those and the
+//! student runner).
 
 use anyhow::{Context, Result};
 use lesson13_runner::exercises::ALL;
@@ -8,32 +9,44 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-/// The folder that holds each exercise's hidden tests.
-pub const HIDDEN_TESTS: &str = "tests/hidden";
+pub use lesson13_runner::exercises::HIDDEN_TESTS;
 
-/// The exercise crates and the tests' harness: what a grading copy holds,
-/// and with [`STUDENT_TOOLS`] what a student gets.
+/// The exercise crates, the tests' harness and the loom models (`grade
+/// --loom`, `check --loom`): what a grading copy holds, and with
+/// [`STUDENT_TOOLS`] what a student gets.
 pub fn members() -> Vec<&'static str> {
-    ALL.iter().map(|e| e.krate).chain(["testkit"]).collect()
+    ALL.iter()
+        .map(|e| e.krate)
+        .chain(["testkit", "loom-models"])
+        .collect()
 }
 
 /// What a student gets besides [`members`]: the student runner (the test
 /// runner library and its `student` binary).
 pub const STUDENT_TOOLS: [&str; 2] = ["tools/runner", "tools/student"];
 
+/// What the Gradescope package holds besides [`members`]: the grader (the
+/// test runner library and the grader's library and binary).
+pub const GRADER_TOOLS: [&str; 2] = ["tools/runner", "tools/grader"];
+
 /// The workspace manifest for the copy at `out`: its members (those of
-/// [`members`] and [`STUDENT_TOOLS`] it holds), only the shared dependencies
-/// they use, and none of the maintainers' comments.
+/// [`members`], [`STUDENT_TOOLS`] and [`GRADER_TOOLS`] it holds), only the
+/// shared dependencies they use, and none of the maintainers' comments.
 pub fn write_manifest(root: &Path, out: &Path) -> Result<()> {
     let course = read_manifest(&root.join("Cargo.toml"))?;
     let workspace = course["workspace"]
         .as_table()
         .context("Cargo.toml has no [workspace] table")?;
-    let present: Vec<&str> = members()
+    let mut present: Vec<&str> = Vec::new();
+    for member in members()
         .into_iter()
         .chain(STUDENT_TOOLS)
-        .filter(|member| out.join(member).is_dir())
-        .collect();
+        .chain(GRADER_TOOLS)
+    {
+        if out.join(member).is_dir() && !present.contains(&member) {
+            present.push(member);
+        }
+    }
     let mut used = BTreeSet::new();
     for member in &present {
         let manifest = read_manifest(&out.join(member).join("Cargo.toml"))?;
@@ -42,7 +55,8 @@ pub fn write_manifest(root: &Path, out: &Path) -> Result<()> {
     let mut manifest = toml_edit::DocumentMut::new();
     manifest.decor_mut().set_prefix(
         "# Lesson 13's exercises: the exercise crates, the tests' harness\n\
-         # (testkit) and, for students, the exercise runner (tools/, `cargo xtask`).\n",
+         # (testkit) and, for students, the exercise runner (tools/, `cargo xtask`);\n\
+         # for Gradescope, the grader (tools/).\n",
     );
     let mut bundle = toml_edit::Table::new();
     bundle.insert("resolver", uncommented(&workspace["resolver"]));
@@ -58,13 +72,8 @@ pub fn write_manifest(root: &Path, out: &Path) -> Result<()> {
         }
     }
     bundle.insert("dependencies", toml_edit::Item::Table(dependencies));
-    let mut lints = uncommented(&workspace["lints"]);
-    // It declares `cfg(loom)`, for the solutions' loom models, which the
-    // bundle leaves out.
-    if let Some(rust) = lints.get_mut("rust").and_then(|r| r.as_table_like_mut()) {
-        rust.remove("unexpected_cfgs");
-    }
-    bundle.insert("lints", lints);
+    // With `unexpected_cfgs`' `cfg(loom)`, which the loom models use.
+    bundle.insert("lints", uncommented(&workspace["lints"]));
     manifest.insert("workspace", toml_edit::Item::Table(bundle));
     std::fs::write(out.join("Cargo.toml"), manifest.to_string()).context("cannot write Cargo.toml")
 }

@@ -1,7 +1,8 @@
 //! The grading scheme, `grading.toml` at the workspace root: the points each
 //! exercise is worth, what each test weighs, which tests race (and weigh
-//! nothing), when Gradescope shows the hidden tests, and which failing
-//! tests show which misconception.
+//! nothing), when Gradescope shows the hidden tests, which failing tests
+//! show which misconception, and what loom's result weighs (nothing unless
+//! `[loom] weight` says).
 //!
 //! Without the file, or for what it leaves out, every exercise is worth
 //! [`DEFAULT_POINTS`] and every test weighs 1: an exercise's points are
@@ -37,6 +38,9 @@ pub struct Scheme {
     /// The racing tests: reported, weighing nothing.
     #[serde(default)]
     pub racing: Racing,
+    /// Whether loom's result moves points.
+    #[serde(default)]
+    pub loom: LoomScheme,
 }
 
 /// The racing tests: those that run a channel on several threads at once
@@ -50,6 +54,20 @@ pub struct Scheme {
 pub struct Racing {
     /// `<crate>::<test>`, the test named as in [`names`].
     pub tests: Vec<String>,
+}
+
+/// `[loom]`: what loom's result weighs in each exercise.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoomScheme {
+    /// loom's weight in each exercise, as a test's: a `clean` result earns
+    /// it, a `race` does not, and `skipped` or `inconclusive` (or loom not
+    /// run) leave it out of the exercise altogether, so honest code that
+    /// loom cannot check loses nothing. 0, the default, reports loom's
+    /// result and moves no points; more than 0 runs loom whenever grading
+    /// runs.
+    #[serde(default)]
+    pub weight: f64,
 }
 
 /// One exercise's points and test weights.
@@ -201,6 +219,9 @@ impl Scheme {
                     );
                 }
             }
+        }
+        if !(self.loom.weight.is_finite() && self.loom.weight >= 0.0) {
+            bail!("[loom] weight must be a number, 0 or more");
         }
         let lists = self
             .misconceptions

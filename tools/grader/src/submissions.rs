@@ -7,10 +7,12 @@
 //! folder down when the submission holds a single folder (a zip that
 //! unpacked one level deeper); else as loose files named after their
 //! exercise (`lesson13-oneshot.rs` or `oneshot.rs`); else inside the
-//! submission's one `.zip`, by the same rules. Only regular files inside the
-//! submission count (no symbolic link out of it), each at most
-//! [`MAX_FILE_BYTES`].
+//! submission's one `.zip`, by the same rules. Each at most
+//! [`MAX_FILE_BYTES`]. A submission that holds a link or a special file, or
+//! is too large, is refused before anything in it is read
+//! ([`crate::intake`]).
 
+use crate::intake::{self, Unpacked};
 use anyhow::{Context, Result, bail};
 use lesson13_runner::exercises::{ALL, Exercise};
 use std::ffi::OsStr;
@@ -20,9 +22,6 @@ use std::path::{Path, PathBuf};
 /// The largest file read from a submission; a real `lib.rs` is a few
 /// kilobytes, and the static check rejects one over 256 KiB.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
-
-/// The most entries a submission's zip may have.
-const MAX_ZIP_ENTRIES: usize = 10_000;
 
 /// A name that is never a student nor a submission's folder: version
 /// control and editor folders (`.git`, `.vscode`), and the resource forks
@@ -64,10 +63,14 @@ pub fn list(class: &Path) -> Result<Class> {
         let kind = entry
             .file_type()
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let zip = kind.is_file() && path.extension().is_some_and(|x| x == "zip");
+        let named_zip = path.extension().is_some_and(|x| x == "zip");
+        // A link that would be a student is one, and is refused when graded
+        // (see `intake`): it is looked at (where it leads), not followed.
+        let linked = kind.is_symlink() && (named_zip || path.is_dir());
+        let zip = (kind.is_file() || linked) && named_zip;
         if file_name.to_str().is_some_and(|n| n.starts_with('.')) || file_name == "__MACOSX" {
             found.skipped.push(format!("{shown} (not a student)"));
-        } else if kind.is_dir() || zip {
+        } else if kind.is_dir() || zip || linked {
             let name = if zip {
                 path.file_stem()
                     .unwrap_or_default()
@@ -148,13 +151,34 @@ pub struct Located {
     /// When none was found: what the submission holds instead, and what
     /// was expected.
     pub hint: String,
+    /// Why the submission is refused, unread (a link in it, say; see
+    /// [`crate::intake`]); it then has no exercise.
+    pub refused: Option<String>,
     /// The folder that holds files taken out of a zip or gathered from
     /// loose files; removed when this is dropped.
     _scratch: Option<tempfile::TempDir>,
 }
 
-/// Finds the exercise files of the submission at `path`, a folder or a zip.
+impl Located {
+    /// A submission refused for `why`, with nothing read from it.
+    fn refused(path: &Path, why: String) -> Located {
+        Located {
+            dir: path.to_path_buf(),
+            found_in: ".".into(),
+            exercises: Vec::new(),
+            hint: why.clone(),
+            refused: Some(why),
+            _scratch: None,
+        }
+    }
+}
+
+/// Finds the exercise files of the submission at `path`, a folder or a zip;
+/// or refuses it, unread (see [`crate::intake`]).
 pub fn locate(path: &Path) -> Result<Located> {
+    if let Err(why) = intake::check(path) {
+        return Ok(Located::refused(path, why));
+    }
     if path.is_file() {
         return in_zip(path, &file_label(path));
     }
@@ -167,7 +191,7 @@ pub fn locate(path: &Path) -> Result<Located> {
         .collect();
     if let [zip] = zips.as_slice() {
         let found = in_zip(zip, &file_label(zip))?;
-        if !found.exercises.is_empty() {
+        if !found.exercises.is_empty() || found.refused.is_some() {
             return Ok(found);
         }
     }
@@ -176,6 +200,7 @@ pub fn locate(path: &Path) -> Result<Located> {
         found_in: ".".into(),
         exercises: Vec::new(),
         hint: layout_hint(path),
+        refused: None,
         _scratch: None,
     })
 }
@@ -224,6 +249,7 @@ fn in_folder(dir: &Path, label: Option<&str>) -> Result<Option<Located>> {
                 found_in: label(sub, ""),
                 exercises: laid,
                 hint: String::new(),
+                refused: None,
                 _scratch: None,
             }));
         }
@@ -250,6 +276,7 @@ fn in_folder(dir: &Path, label: Option<&str>) -> Result<Option<Located>> {
             found_in: label(sub, kind),
             exercises,
             hint: String::new(),
+            refused: None,
             _scratch: Some(scratch),
         }));
     }
@@ -327,10 +354,13 @@ fn in_zip(zip: &Path, label: &str) -> Result<Located> {
         found_in: label.to_owned(),
         exercises: Vec::new(),
         hint: format!("{label} could not be read as a zip: {why}"),
+        refused: None,
         _scratch: None,
     };
-    if let Err(why) = extract_candidates(zip, scratch.path()) {
-        return Ok(unreadable(format!("{why:#}")));
+    match extract_candidates(zip, scratch.path()) {
+        Err(why) => return Ok(unreadable(format!("{why:#}"))),
+        Ok(Err(refused)) => return Ok(Located::refused(zip, format!("{label}: {refused}"))),
+        Ok(Ok(())) => {}
     }
     match in_folder(scratch.path(), Some(label))? {
         Some(mut found) => {
@@ -345,6 +375,7 @@ fn in_zip(zip: &Path, label: &str) -> Result<Located> {
                 "in {label}: {}",
                 layout_hint_of(&zip_listing(zip).unwrap_or_default())
             ),
+            refused: None,
             _scratch: Some(scratch),
         }),
     }
@@ -368,17 +399,17 @@ fn could_be_exercise(path: &Path) -> bool {
 }
 
 /// Takes the entries of `zip` that could be exercise files out into `into`,
-/// each bounded to [`MAX_FILE_BYTES`]; paths that leave the folder are
-/// ignored.
-fn extract_candidates(zip: &Path, into: &Path) -> Result<()> {
+/// each bounded to [`MAX_FILE_BYTES`] and all of them to
+/// [`intake::MAX_UNPACKED_BYTES`]; paths that leave the folder are ignored.
+/// `Err` if it is not a zip; `Ok(Err(why))` if it is refused (see
+/// [`intake::check_zip`]).
+fn extract_candidates(zip: &Path, into: &Path) -> Result<Result<(), String>> {
     let file = std::fs::File::open(zip)?;
     let mut archive = zip::ZipArchive::new(file)?;
-    if archive.len() > MAX_ZIP_ENTRIES {
-        bail!(
-            "it has {} entries, more than {MAX_ZIP_ENTRIES}",
-            archive.len()
-        );
+    if let Err(why) = intake::check_zip(&mut archive) {
+        return Ok(Err(why));
     }
+    let mut unpacked = Unpacked::default();
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i)?;
         let Some(path) = entry.enclosed_name() else {
@@ -395,12 +426,15 @@ fn extract_candidates(zip: &Path, into: &Path) -> Result<()> {
         if bytes.len() as u64 > MAX_FILE_BYTES {
             continue;
         }
+        if let Err(why) = unpacked.add(bytes.len() as u64) {
+            return Ok(Err(why));
+        }
         let to = into.join(&path);
         std::fs::create_dir_all(to.parent().expect("an entry has a parent"))
             .with_context(|| format!("cannot create {}", to.display()))?;
         std::fs::write(&to, bytes).with_context(|| format!("cannot write {}", to.display()))?;
     }
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// The file names in `zip`, for a hint.
@@ -490,16 +524,24 @@ mod tests {
         zip_of(&class.path().join("carol.zip"), &[]);
         std::os::unix::fs::symlink(class.path().join("bob"), class.path().join("linked")).unwrap();
         let found = list(class.path()).unwrap();
+        std::os::unix::fs::symlink(class.path().join("notes.txt"), class.path().join("x.txt"))
+            .unwrap();
         let names: Vec<&str> = found.students.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(names, ["alice", "bob", "carol", "Émile Zola"]);
+        // A link to a folder is a student, refused when graded (`intake`).
+        assert_eq!(names, ["alice", "bob", "carol", "linked", "Émile Zola"]);
         assert_eq!(
             found.skipped,
             [
                 ".git (not a student)",
                 "__MACOSX (not a student)",
-                "linked (a symbolic link: not followed)",
                 "notes.txt (not a folder or a .zip)"
             ]
+        );
+        let found = list(class.path()).unwrap();
+        assert!(
+            found
+                .skipped
+                .contains(&"x.txt (a symbolic link: not followed)".to_owned())
         );
     }
 
@@ -658,7 +700,7 @@ mod tests {
     }
 
     #[test]
-    fn a_symbolic_link_out_of_the_submission_is_not_graded() {
+    fn a_symbolic_link_anywhere_in_the_submission_refuses_it() {
         let outside = tempfile::tempdir().unwrap();
         write(&outside.path().join("secret.rs"), "the instructor's");
         write(&outside.path().join("src/lib.rs"), "the instructor's");
@@ -672,13 +714,64 @@ mod tests {
         std::os::unix::fs::symlink(outside.path(), dir.path().join("lesson13-mpsc")).unwrap();
         let found = locate(dir.path()).unwrap();
         assert!(found.exercises.is_empty());
+        let why = found.refused.unwrap();
         assert!(
-            found.hint.starts_with(
-                "found lesson13-mpsc (a symbolic link: not followed), \
-                 lesson13-oneshot/src/lib.rs (not graded: it leads out of the submission"
-            ),
-            "{}",
-            found.hint
+            why.starts_with("lesson13-mpsc is a symbolic link (to ")
+                || why.starts_with("lesson13-oneshot/src/lib.rs is a symbolic link (to "),
+            "{why}"
+        );
+        assert!(why.ends_with(": not followed"), "{why}");
+    }
+
+    #[test]
+    fn a_student_or_a_zip_that_is_a_link_is_refused_unread() {
+        let class = tempfile::tempdir().unwrap();
+        write(
+            &class.path().join("bob/lesson13-oneshot/src/lib.rs"),
+            "bob's",
+        );
+        zip_of(
+            &class.path().join("bob/work.zip"),
+            &[("lesson13-mpsc.rs", "bob's")],
+        );
+        std::os::unix::fs::symlink(class.path().join("bob"), class.path().join("mallory")).unwrap();
+        std::fs::create_dir(class.path().join("eve")).unwrap();
+        std::os::unix::fs::symlink(
+            class.path().join("bob/work.zip"),
+            class.path().join("eve/work.zip"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(
+            class.path().join("bob/work.zip"),
+            class.path().join("trudy.zip"),
+        )
+        .unwrap();
+        let found = list(class.path()).unwrap();
+        let names: Vec<&str> = found.students.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["bob", "eve", "mallory", "trudy"]);
+        for student in &found.students[1..] {
+            let located = locate(&student.path).unwrap();
+            assert!(located.exercises.is_empty(), "{}", student.name);
+            let why = located.refused.unwrap();
+            assert!(why.contains("is a symbolic link (to "), "{why}");
+        }
+        assert_eq!(locate(&found.students[0].path).unwrap().exercises.len(), 1);
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_before_much_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let zeros = "\0".repeat(1 << 20);
+        let names: Vec<String> = (0..8)
+            .map(|i| format!("d{i}/lesson13-oneshot.rs"))
+            .collect();
+        let files: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), zeros.as_str())).collect();
+        zip_of(&dir.path().join("work.zip"), &files);
+        let found = locate(dir.path()).unwrap();
+        let why = found.refused.unwrap();
+        assert_eq!(
+            why,
+            "work.zip: it unpacks to more than 4 MiB of exercise files"
         );
     }
 

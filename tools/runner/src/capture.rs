@@ -20,6 +20,9 @@ pub const TAIL_BYTES: usize = 64 * 1024;
 /// How long output may go on arriving after the process itself has exited
 /// (from children it left behind, when no sandbox kills them).
 const AFTER_EXIT: Duration = Duration::from_millis(200);
+/// How [`Tail::text`] starts when more was printed than kept.
+pub const CUT_MARK: &str = "[… the first ";
+
 /// The last [`TAIL_BYTES`] of a stream.
 #[derive(Debug, Default)]
 pub struct Tail {
@@ -56,7 +59,7 @@ impl Tail {
             text.into_owned()
         } else {
             format!(
-                "[… the first {} bytes of output were cut; the last {} follow]\n{text}",
+                "{CUT_MARK}{} bytes of output were cut; the last {} follow]\n{text}",
                 self.dropped,
                 bytes.len()
             )
@@ -70,6 +73,8 @@ pub struct Ended {
     pub status: Option<ExitStatus>,
     /// The end of what it printed.
     pub output: String,
+    /// Whether more was printed than kept.
+    pub cut: bool,
 }
 
 /// Runs `command` with its stdout and stderr captured, killing it if it is
@@ -103,8 +108,12 @@ pub fn run(mut command: Command, limit: Duration) -> std::io::Result<Ended> {
     // Whatever the process left behind and still holds the pipe open is
     // not waited for long (the sandbox, when on, has killed it already).
     let _ = done_rx.recv_timeout(AFTER_EXIT);
-    let output = tail.lock().unwrap().text();
-    Ok(Ended { status, output })
+    let tail = tail.lock().unwrap();
+    Ok(Ended {
+        status,
+        output: tail.text(),
+        cut: tail.dropped > 0,
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,27 @@
 //! The four exercises: one table that every command reads, the grader's and
 //! the student runner's.
 
+/// The folder of each exercise crate that holds its hidden tests: the
+/// grading suite, which students never see.
+pub const HIDDEN_TESTS: &str = "tests/hidden";
+
+/// Whether `path` (as the compiler names a file: relative to the workspace,
+/// or absolute, with `..` where a `#[path]` attribute climbed) is inside an
+/// exercise's hidden tests.
+pub fn is_hidden_test(path: &str) -> bool {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    parts.windows(2).any(|w| w == ["tests", "hidden"])
+}
+
 /// One exercise crate of the workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Exercise {
@@ -57,5 +78,28 @@ impl Exercise {
     /// The panic message prefix that the crate's stubs carry.
     pub fn todo_marker(&self) -> String {
         format!("not yet implemented: Exercise {}:", self.number)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_under_tests_hidden_is_a_hidden_test_wherever_it_is() {
+        assert!(is_hidden_test("lesson13-oneshot/tests/hidden/graded.rs"));
+        assert!(is_hidden_test(
+            "/tmp/x/ws/lesson13-mpsc/tests/hidden/main.rs"
+        ));
+        assert!(is_hidden_test(
+            "lesson13-bounded/tests/public/../hidden/graded.rs"
+        ));
+        assert!(!is_hidden_test(
+            "lesson13-bounded/tests/hidden/../public/mpsc_view.rs"
+        ));
+        assert!(!is_hidden_test(
+            "lesson13-oneshot/tests/public/behaviour.rs"
+        ));
+        assert!(!is_hidden_test("lesson13-oneshot/src/lib.rs"));
     }
 }

@@ -15,9 +15,10 @@
 //!   crates' in one call, as grading does), and list their tests.
 //! - [`mod@run`]: run every test in its own process, `jobs` at a time, one
 //!   crate's or several crates' in one pool.
-//! - [`mod@diagnostics`]: what the compiler says, as a student should read
-//!   it: the warnings of the student's own file, and an error in the tests
-//!   explained as an API that does not match.
+//! - [`mod@diagnostic`]: what the compiler says, as a student may read it:
+//!   an error without the hidden tests' source, an error in the tests
+//!   explained as an API that does not match, and the warnings of the
+//!   student's own file.
 //! - [`mod@capture`]: a test process's output, its last 64 KiB only, decoded
 //!   lossily.
 //! - [`mod@proof`] (Unix): a pass proven by a token that the test harness
@@ -34,11 +35,14 @@
 //! - [`mod@order`]: failures in the order a student should read them, the
 //!   most basic behaviour first.
 //! - [`exercises`]: the four exercise crates.
+//! - [`mod@loom`]: loom's models on any `lib.rs`, a failing interleaving
+//!   told as numbered steps of that file.
 
 pub mod build;
 pub mod capture;
-pub mod diagnostics;
+pub mod diagnostic;
 pub mod exercises;
+pub mod loom;
 pub mod message;
 pub mod order;
 #[cfg(unix)]
@@ -70,5 +74,5 @@ pub fn target_dir(root: &Path) -> PathBuf {
 pub use message::gist;
 pub use run::{
     CrateRun, OnResult, Options, TestResult, TestStatus, run_all, run_crates, test_crate,
-    test_crates, time_limit,
+    time_limit,
 };

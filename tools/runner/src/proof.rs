@@ -91,7 +91,7 @@ pub(crate) fn pass_fd(fd: i32, target: i32) -> std::io::Result<()> {
 }
 
 /// 32 random bytes from the OS, as 64 hex digits.
-fn fresh_token() -> std::io::Result<Vec<u8>> {
+pub(crate) fn fresh_token() -> std::io::Result<Vec<u8>> {
     let mut bytes = [0u8; 32];
     std::fs::File::open("/dev/urandom")?.read_exact(&mut bytes)?;
     Ok(bytes

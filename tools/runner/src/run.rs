@@ -10,7 +10,7 @@ use crate::sandbox::Outcome;
 #[cfg(all(unix, feature = "grader"))]
 pub use crate::sandbox::Sandbox;
 use lesson13_testkit::protocol;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
@@ -105,16 +105,13 @@ pub fn run_crates(
     let mut staged = Vec::new();
     let mut work = Vec::new();
     for (index, (binaries, dir)) in crates.iter().enumerate() {
-        let copies = match options.sandbox {
-            Some(sandbox) => stage(sandbox, binaries)?,
-            None => binaries.to_vec(),
-        };
-        for (binary, copy) in binaries.iter().zip(&copies) {
-            for test in build::list(binary)? {
+        let copies = Staged::new(options, binaries)?;
+        for copy in &copies.binaries {
+            for test in list_tests(copy, options)? {
                 work.push((index, copy.clone(), test, *dir));
             }
         }
-        staged.extend(copies);
+        staged.push(copies);
     }
     let jobs = options.jobs.max(1);
     let started: Mutex<Vec<Option<Instant>>> = Mutex::new(vec![None; jobs * MOST_PER_JOB]);
@@ -149,13 +146,7 @@ pub fn run_crates(
             });
         }
     });
-    if options.sandbox.is_some() {
-        for copy in &staged {
-            if let Some(dir) = copy.path.parent() {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-        }
-    }
+    drop(staged);
     let mut by_crate: Vec<Vec<TestResult>> = crates.iter().map(|_| Vec::new()).collect();
     for (index, result) in results.into_inner().unwrap() {
         by_crate[index].push(result);
@@ -166,6 +157,41 @@ pub fn run_crates(
     Ok(by_crate)
 }
 
+/// The tests in `binary`: listed in the sandbox when there is one (the
+/// binary is a submission's), each way under a deadline and with bounded
+/// output (see [`build::list`]).
+fn list_tests(binary: &TestBinary, options: &Options) -> Result<Vec<String>, String> {
+    #[cfg(all(unix, feature = "grader"))]
+    if let Some(sandbox) = options.sandbox {
+        let work = sandbox.test_dir("list")?;
+        let launch = sandbox.command(
+            &binary.path,
+            &build::LIST_ARGS,
+            &work,
+            build::LIST_TIME,
+            &[],
+        );
+        let ran = launch.run();
+        let _ = std::fs::remove_dir_all(&work);
+        let (outcome, output) =
+            ran.map_err(|e| format!("could not list {}: {e}", binary.path.display()))?;
+        let ok = match outcome? {
+            Outcome::Ended(status) => status.success(),
+            Outcome::Killed => {
+                return Err(format!(
+                    "{} --list took more than {} s",
+                    binary.path.display(),
+                    build::LIST_TIME.as_secs()
+                ));
+            }
+        };
+        let cut = output.starts_with(crate::capture::CUT_MARK);
+        return build::listed(&binary.path, ok, cut, &output);
+    }
+    let _ = options;
+    build::list(binary)
+}
+
 /// How many of the running tests (each its start time) started less than
 /// [`SETTLED`] before `now`.
 fn unsettled(started: &[Option<Instant>], now: Instant) -> usize {
@@ -174,6 +200,43 @@ fn unsettled(started: &[Option<Instant>], now: Instant) -> usize {
         .flatten()
         .filter(|t| now.saturating_duration_since(**t) < SETTLED)
         .count()
+}
+
+/// The test binaries as the tests run them: the sandbox's copies (deleted
+/// when this is dropped), or, without a sandbox, the binaries themselves.
+pub(crate) struct Staged {
+    /// One per binary given, in order.
+    pub(crate) binaries: Vec<TestBinary>,
+    copied: bool,
+}
+
+impl Staged {
+    /// Stages `binaries` for the sandbox of `options`, if it has one.
+    pub(crate) fn new(options: &Options, binaries: &[TestBinary]) -> Result<Staged, String> {
+        Ok(match options.sandbox {
+            Some(sandbox) => Staged {
+                binaries: stage(sandbox, binaries)?,
+                copied: true,
+            },
+            None => Staged {
+                binaries: binaries.to_vec(),
+                copied: false,
+            },
+        })
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.copied {
+            return;
+        }
+        for copy in &self.binaries {
+            if let Some(dir) = copy.path.parent() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
 }
 
 /// The sandbox's copies of the test binaries.
@@ -255,7 +318,7 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options)
 }
 
 /// How a test process ended.
-enum Ended {
+pub(crate) enum Ended {
     /// By itself, with this status; `true` if its pass is proven (or no
     /// proof was asked for).
     Exited(ExitStatus, bool),
@@ -265,7 +328,7 @@ enum Ended {
 
 /// Runs the test binary with `args`, directly or in the sandbox: how it
 /// ended (or why it could not run), and the end of its output.
-fn run_process(
+pub(crate) fn run_process(
     binary: &TestBinary,
     args: &[&str],
     crate_dir: &Path,
@@ -440,37 +503,6 @@ pub fn test_crate(
             Ok(CrateRun::Ran(results))
         }
     }
-}
-
-/// Builds the test target `test` of each of `krates` in `workspace` in one
-/// cargo call (see [`build::build_graded`]) and runs all their tests in one
-/// pool (see [`run_crates`]): what grading a whole submission needs. One
-/// [`CrateRun`] per crate, in order.
-pub fn test_crates(
-    workspace: &Path,
-    krates: &[&str],
-    test: &str,
-    target_dir: &Path,
-    options: &Options,
-) -> Result<Vec<CrateRun>, String> {
-    let builds = build::build_graded(workspace, krates, test, target_dir, options.locked)?;
-    let dirs: Vec<PathBuf> = krates.iter().map(|k| workspace.join(k)).collect();
-    let built: Vec<(&[TestBinary], &Path)> = builds
-        .iter()
-        .zip(&dirs)
-        .filter_map(|(build, dir)| match build {
-            Build::Built { binaries, .. } => Some((binaries.as_slice(), dir.as_path())),
-            Build::CompileError(_) => None,
-        })
-        .collect();
-    let mut results = run_crates(&built, options)?.into_iter();
-    Ok(builds
-        .into_iter()
-        .map(|build| match build {
-            Build::Built { .. } => CrateRun::Ran(results.next().unwrap_or_default()),
-            Build::CompileError(errors) => CrateRun::CompileError(errors),
-        })
-        .collect())
 }
 
 #[cfg(test)]

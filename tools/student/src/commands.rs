@@ -9,15 +9,26 @@ use console::style;
 use lesson13_runner::exercises::{ALL, Exercise};
 use std::io::Write;
 
-/// `check [N] [--verbose]`: true when every test passed.
+/// `check [N] [--verbose] [--loom [--replay MODEL]]`: true when every test
+/// passed (and loom found nothing, with `--loom`).
 pub fn check(workspace: &Workspace, args: &[String]) -> Result<bool, String> {
     let mut verbose = false;
+    let mut with_loom = false;
+    let mut replay = None;
     let mut chosen = None;
-    for arg in args {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--verbose" | "-v" => verbose = true,
+            "--loom" => with_loom = true,
+            "--replay" => {
+                replay = Some(args.next().ok_or("--replay needs a loom model's name")?);
+            }
             other => chosen = Some(parse_exercise(other)?),
         }
+    }
+    if replay.is_some() && !with_loom {
+        return Err("--replay replays a loom interleaving: give --loom too".into());
     }
     let out = &mut std::io::stdout();
     let mut progress = current(workspace, out)?;
@@ -27,10 +38,20 @@ pub fn check(workspace: &Workspace, args: &[String]) -> Result<bool, String> {
         // All done: check them all.
         (None, None) => ALL.to_vec(),
     };
+    if let Some(model) = replay {
+        let [exercise] = exercises[..] else {
+            return Err("--replay replays one exercise's model: name the exercise".into());
+        };
+        writeln!(out, "{}", heading(workspace, exercise)).ok();
+        return crate::loom::check(workspace, exercise, Some(model), out);
+    }
     let mut all_passed = true;
     for exercise in exercises {
         let outcome = check_and_record(workspace, exercise, verbose, &mut progress, out)?;
         all_passed &= outcome.all_passed();
+        if with_loom && matches!(outcome, Outcome::Ran { .. }) {
+            all_passed &= crate::loom::check(workspace, exercise, None, out)?;
+        }
         writeln!(out, "\n{}", progress.bar()).ok();
         writeln!(
             out,

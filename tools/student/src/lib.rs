@@ -8,12 +8,15 @@
 //!
 //! - [`check`]: build and run an exercise's public tests, and print them.
 //! - [`commands`]: `check`, `hint`, `next` and `list`.
+//! - [`mod@loom`]: `check --loom`, loom's models on the student's `lib.rs`,
+//!   a race told as steps, and its replay.
 //! - [`watch`]: re-run on every save, with keys for the other commands.
 //! - [`progress`]: where the student is, kept in a small file, and the bar.
 //! - [`readme`]: an exercise's title and hints, read from its README.
 
 pub mod check;
 pub mod commands;
+pub mod loom;
 pub mod progress;
 pub mod readme;
 pub mod watch;
@@ -49,18 +52,25 @@ pub const HELP: &str = "\
 Lesson 13's exercises, one at a time: cargo xtask <command>
 
 Commands:
-  check [N] [--verbose]  Run the current exercise's public tests (or exercise N's,
+  check [N] [--verbose] [--loom [--replay MODEL]]
+                         Run the current exercise's public tests (or exercise N's,
                          1 to 4), each in its own process under a deadline, as
                          the grader does. Exits non-zero until they all pass.
                          --verbose prints every failure's message, not only the
-                         first.
-  watch [--poll]         Run `check` now and again on every save of the current
+                         first. --loom then runs loom's models of the exercise
+                         on your lib.rs: every interleaving of their threads up
+                         to 3 preemptions, and a race as numbered steps of your
+                         code. --replay MODEL runs again the interleaving in
+                         which MODEL last failed, with what lib.rs prints.
+  watch [--poll] [--loom]
+                         Run `check` now and again on every save of the current
                          exercise's files. Keys: Enter or r re-runs, h shows a
-                         hint, n moves on (once the tests pass), l lists the
-                         exercises, q quits. Without a terminal, type the key
-                         and Enter. --poll checks the files every second
-                         instead of waiting for change events (WSL, network
-                         drives, some containers).
+                         hint, n moves on (once the tests pass), m runs loom's
+                         models (see check --loom), l lists the exercises, q
+                         quits. Without a terminal, type the key and Enter.
+                         --poll checks the files every second instead of
+                         waiting for change events (WSL, network drives, some
+                         containers). --loom runs loom after every check.
   hint                   Show the current exercise's next hint.
   next                   Move on to the next exercise, once the current one's
                          public tests all pass.

@@ -8,7 +8,8 @@
 //! re-runs by hand whatever the file system does. With a terminal, keys are
 //! read one at a time; without one (an editor's task, a test), one per line.
 //! Reading a file is an event too (the compiler reads them all), so a run
-//! starts only when a `.rs` file's size or modification time changed.
+//! starts only when a `.rs` file's size or modification time changed. `m`
+//! (or `--loom`, after every check) runs loom's models, as `check --loom`.
 
 use crate::Workspace;
 use crate::check::Outcome;
@@ -36,15 +37,17 @@ enum Event {
     InputClosed,
 }
 
-const KEYS: &str = "Enter/r: re-run · h: hint · n: next exercise · l: list · q: quit";
+const KEYS: &str = "Enter/r: re-run · h: hint · n: next exercise · m: loom · l: list · q: quit";
 
-/// `watch [--poll]`: returns when the student quits (true) or every
-/// exercise is done.
+/// `watch [--poll] [--loom]`: returns when the student quits (true) or
+/// every exercise is done.
 pub fn watch(workspace: &Workspace, args: &[String]) -> Result<bool, String> {
     let mut poll = false;
+    let mut with_loom = false;
     for arg in args {
         match arg.as_str() {
             "--poll" => poll = true,
+            "--loom" => with_loom = true,
             other => return Err(format!("unexpected `{other}` (see `cargo xtask help`)")),
         }
     }
@@ -59,7 +62,11 @@ pub fn watch(workspace: &Workspace, args: &[String]) -> Result<bool, String> {
     while let Some(exercise) = progress.exercise() {
         // Keep the watcher alive while this exercise is the current one.
         let _watcher = watch_files(workspace, exercise, poll, events.clone())?;
-        match watch_exercise(workspace, exercise, &mut progress, terminal, &receive, out)? {
+        let watching = Watching {
+            terminal,
+            with_loom,
+        };
+        match watch_exercise(workspace, exercise, &mut progress, watching, &receive, out)? {
             Next::Quit => return Ok(true),
             Next::Exercise => continue,
         }
@@ -74,23 +81,35 @@ enum Next {
     Exercise,
 }
 
+/// How the watch shows each check.
+#[derive(Clone, Copy)]
+struct Watching {
+    /// Clear the screen before each check.
+    terminal: bool,
+    /// Run loom after each check whose tests ran (`--loom`).
+    with_loom: bool,
+}
+
 fn watch_exercise(
     workspace: &Workspace,
     exercise: Exercise,
     progress: &mut Progress,
-    terminal: bool,
+    watching: Watching,
     events: &Receiver<Event>,
     out: &mut dyn Write,
 ) -> Result<Next, String> {
     let mut keys_work = true;
     loop {
-        if terminal {
+        if watching.terminal {
             Term::stdout().clear_screen().ok();
         } else {
             writeln!(out, "\n{}", "─".repeat(60)).ok();
         }
         let checked = Snapshot::take(workspace, exercise);
         let outcome = check_and_record(workspace, exercise, false, progress, out)?;
+        if watching.with_loom && matches!(outcome, Outcome::Ran { .. }) {
+            crate::loom::check(workspace, exercise, None, out)?;
+        }
         writeln!(out, "\n{}", progress.bar()).ok();
         prompt(exercise, &outcome, keys_work, out);
         // Wait for a save or a key that re-runs; handle the others here.
@@ -107,6 +126,9 @@ fn watch_exercise(
                 Event::Key('q') => return Ok(Next::Quit),
                 Event::Key('h') => show_hint(workspace, progress, out)?,
                 Event::Key('l') => print_list(workspace, progress, out),
+                Event::Key('m') => {
+                    crate::loom::check(workspace, exercise, None, out)?;
+                }
                 // A file changed since that check: check it again first.
                 Event::Key('n') if changed() => break,
                 Event::Key('n') if outcome.all_passed() => {

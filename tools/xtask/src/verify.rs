@@ -13,9 +13,11 @@
 //! - [`fixtures`]: known submissions graded, and the bundle round trip
 //!   (with [`runner_drive`], the student runner driven in the bundle);
 //! - [`hostile`]: the hostile submissions, held with and without the static
-//!   check;
+//!   check; [`hostile_layout`]: those that are not a `lib.rs`;
 //! - [`class_grading`]: a class graded into a gradebook, shards merged, and
 //!   the Gradescope package run on a fake root;
+//! - [`loom_catalogue`]: loom on the catalogue's races, correct channels and
+//!   the solutions;
 //! - [`steady_points`]: the bugs only tests on threads catch, graded several
 //!   times on a loaded machine, for the same points every time (slow: not
 //!   in `--quick`).
@@ -28,6 +30,8 @@ pub mod doc_commands;
 pub mod exercise_checks;
 pub mod fixtures;
 pub mod hostile;
+pub mod hostile_layout;
+pub mod loom_catalogue;
 pub mod runner_drive;
 pub mod steady_points;
 
@@ -112,8 +116,8 @@ const CHECKS: &[Check] = &[
 /// one that loads every core on purpose).
 const SLOW_CHECKS: &[Check] = &[
     Check {
-        name: "loom models of the solutions (RUSTFLAGS=\"--cfg loom\" cargo test -p loom-models --release)",
-        run: cargo_checks::loom,
+        name: "loom on the catalogue: every race found and told in its patch's lines, the solutions and correct channels clean",
+        run: loom_catalogue::check,
     },
     Check {
         name: "the catalogue: the tests catch every catalogued bug and pass every catalogued correct channel",

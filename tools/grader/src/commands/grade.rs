@@ -64,6 +64,15 @@ pub struct Args {
     /// only).
     #[arg(long, value_name = "MODE", default_value = "auto")]
     sandbox: sandbox::Mode,
+    /// Also run loom's models on each exercise that built: every
+    /// interleaving of their threads up to 3 preemptions, 20 s per model, in
+    /// the same sandbox. Each exercise gets a loom result: clean (no race
+    /// found within the bound, not a proof), race (with the interleaving as
+    /// numbered steps of the student's lib.rs), inconclusive (the time ran
+    /// out) or skipped (with why). It moves no points unless grading.toml's
+    /// [loom] weight says so (which also turns it on without this flag).
+    #[arg(long)]
+    loom: bool,
 }
 
 /// A count of 1 or more (`--parallel`, `--jobs`).
@@ -108,6 +117,8 @@ pub fn run(args: &Args) -> Result<()> {
     announce_sandbox(args.sandbox)?;
     let settings = Settings {
         sandbox: args.sandbox,
+        loom: (args.loom || scheme.loom.weight > 0.0)
+            .then(lesson13_runner::loom::Settings::default),
         ..Settings::new(&scheme, args.jobs)
     };
     let reports = match &args.submissions {
@@ -184,6 +195,8 @@ pub fn announce_sandbox(mode: sandbox::Mode) -> Result<()> {
         .prefix("lesson13-probe-")
         .tempdir()
         .context("cannot create a temporary folder")?;
+    // The probe may run as `nobody`, whatever the umask.
+    sandbox::set_mode(scratch.path(), 0o711).map_err(anyhow::Error::msg)?;
     let sandbox = Sandbox::new(mode, scratch.path()).map_err(anyhow::Error::msg)?;
     println!("{}", sandbox.describe());
     if !sandbox.missing().is_empty() && mode == sandbox::Mode::Auto {

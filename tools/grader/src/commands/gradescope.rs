@@ -2,10 +2,16 @@
 //! autograder package, and `cargo xtask gradescope-run` is what its
 //! `run_autograder` runs for each submission.
 //!
-//! The package holds this workspace's sources (its members, manifest, lock
-//! file and `grading.toml`; no `target/`, no git history, nothing else
-//! that happens to lie in the folder), the commit it was built from, and
-//! two scripts:
+//! The package holds only what grading needs, since student code runs in
+//! the same container: the exercise crates (hidden tests included), the
+//! testkit, the loom models (`--loom`), the grader's own sources
+//! (`tools/runner`, `tools/grader`),
+//! `grading.toml`, and a workspace manifest and lock file trimmed to those
+//! ([`crate::manifest`]); no solutions, catalogue, fixtures, benchmarks or
+//! maintainers' tools. Every file is readable by its owner alone (mode
+//! bits in the zip, and `setup.sh` makes sure): the tests run as another
+//! user, and need none of them. Then the commit it was built from, and two
+//! scripts:
 //!
 //! - `setup.sh` (run once, when Gradescope builds the image) installs the
 //!   pinned Rust toolchain with rustup, builds the grader, and grades the
@@ -13,17 +19,19 @@
 //!   then compiles only its own files.
 //! - `run_autograder` grades `/autograder/submission` (a copy of the
 //!   student workspace, loose `lib.rs` files named after their exercise, or
-//!   a zip of either) into `/autograder/results/results.json`.
+//!   a zip of either) into `/autograder/results/results.json`, and prints
+//!   the sandbox's state first (the grader's output is for instructors).
 //!
 //! Both take their root from `LESSON13_AUTOGRADER_ROOT` (default
 //! `/autograder`), so verify runs `run_autograder` on a fake root.
 
+use super::grade::announce_sandbox;
 use crate::engine::reference::check_scheme_names;
 use crate::engine::{self, Settings, Submission};
 use crate::report::paths::{self, Kind, Output};
 use crate::report::{gradescope, terminal};
 use crate::scheme::Scheme;
-use crate::{stamp, submissions, workspace};
+use crate::{manifest, stamp, submissions, workspace};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -53,7 +61,9 @@ pub fn package(out: &Path, toolchain: Option<&str>) -> Result<PackageSummary> {
         Some(t) => t.to_owned(),
         None => current_toolchain(&root)?,
     };
-    let mut files = source_files(&root)?;
+    let staged = workspace::temp_dir("gradescope-package-")?;
+    stage(&root, staged.path())?;
+    let mut files = package_files(staged.path())?;
     files.sort();
     // Written beside `out` and renamed once whole: a failure leaves no
     // half-written package.
@@ -62,8 +72,29 @@ pub fn package(out: &Path, toolchain: Option<&str>) -> Result<PackageSummary> {
         .with_context(|| format!("cannot write {}", out.display()))?;
     let writing = || format!("cannot write {}", out.display());
     let mut zip = zip::ZipWriter::new(partial.reopen().with_context(writing)?);
-    let options = SimpleFileOptions::default().unix_permissions(0o644);
-    let scripts = SimpleFileOptions::default().unix_permissions(0o755);
+    let private = SimpleFileOptions::default().unix_permissions(PRIVATE_FILE);
+    let scripts = SimpleFileOptions::default().unix_permissions(PRIVATE_DIR);
+    // Folders first, so that an unzip gives each its mode as it makes it.
+    let mut folders: Vec<String> = files
+        .iter()
+        .flat_map(|f| {
+            f.ancestors()
+                .skip(1)
+                .map(Path::to_path_buf)
+                .collect::<Vec<_>>()
+        })
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(|d| d.to_string_lossy().replace('\\', "/"))
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for folder in folders {
+        zip.add_directory(
+            folder,
+            SimpleFileOptions::default().unix_permissions(PRIVATE_DIR),
+        )
+        .with_context(writing)?;
+    }
     let mut add = |name: &str, bytes: &[u8], options| -> Result<()> {
         zip.start_file(name, options).with_context(writing)?;
         zip.write_all(bytes).with_context(writing)
@@ -78,13 +109,13 @@ pub fn package(out: &Path, toolchain: Option<&str>) -> Result<PackageSummary> {
     add(
         stamp::COMMIT_FILE,
         format!("{commit}\n").as_bytes(),
-        options,
+        private,
     )?;
     for relative in &files {
-        let bytes = std::fs::read(root.join(relative))
+        let bytes = std::fs::read(staged.path().join(relative))
             .with_context(|| format!("cannot read {}", relative.display()))?;
         let name = relative.to_string_lossy().replace('\\', "/");
-        add(&name, &bytes, options)?;
+        add(&name, &bytes, private)?;
     }
     zip.finish().with_context(writing)?;
     partial.persist(out).with_context(writing)?;
@@ -93,6 +124,37 @@ pub fn package(out: &Path, toolchain: Option<&str>) -> Result<PackageSummary> {
         toolchain,
         commit,
     })
+}
+
+/// A file of the package: its owner (root, in Gradescope's container) alone
+/// may read it.
+const PRIVATE_FILE: u32 = 0o600;
+
+/// A folder or script of the package: its owner alone may enter or run it.
+const PRIVATE_DIR: u32 = 0o700;
+
+/// Copies into `out` what grading needs: the exercise crates (hidden tests
+/// included), the testkit, the loom models, the grader's sources,
+/// `grading.toml`, and a manifest and lock file for just those.
+fn stage(root: &Path, out: &Path) -> Result<()> {
+    // No build output, no dot-files, and no test data of the tools' own
+    // unit tests (`fixtures/`), which the package never runs.
+    let keep = |path: &Path| {
+        path.file_name()
+            .is_none_or(|n| n != "target" && n != "fixtures" && !submissions::is_skipped(n))
+    };
+    for member in manifest::members()
+        .into_iter()
+        .chain(manifest::GRADER_TOOLS)
+    {
+        workspace::copy_dir(&root.join(member), &out.join(member), &keep)?;
+    }
+    for file in ["Cargo.lock", crate::scheme::FILE] {
+        std::fs::copy(root.join(file), out.join(file))
+            .with_context(|| format!("cannot copy {file}"))?;
+    }
+    manifest::write_manifest(root, out)?;
+    manifest::trim_lock_file(out)
 }
 
 /// What the package holds, for the command's output.
@@ -105,33 +167,10 @@ pub struct PackageSummary {
     pub commit: String,
 }
 
-/// The workspace's sources, relative to `root`: the root manifest, lock
-/// file, scheme and cargo config, and every member's folder but `target/`
-/// and dot-entries.
-fn source_files(root: &Path) -> Result<Vec<PathBuf>> {
-    let text =
-        std::fs::read_to_string(root.join("Cargo.toml")).context("cannot read Cargo.toml")?;
-    let manifest: toml_edit::DocumentMut = text.parse().context("Cargo.toml")?;
-    let members: Vec<String> = manifest["workspace"]["members"]
-        .as_array()
-        .context("Cargo.toml has no [workspace] members")?
-        .iter()
-        .filter_map(|m| m.as_str().map(str::to_owned))
-        .collect();
-    let mut files: Vec<PathBuf> = [
-        "Cargo.toml",
-        "Cargo.lock",
-        crate::scheme::FILE,
-        "rustfmt.toml",
-        ".cargo/config.toml",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .filter(|p| root.join(p).is_file())
-    .collect();
-    for member in members {
-        collect(root, Path::new(&member), &mut files)?;
-    }
+/// Every file under `dir`, relative to it.
+fn package_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    collect(dir, Path::new(""), &mut files)?;
     Ok(files)
 }
 
@@ -140,11 +179,7 @@ fn collect(root: &Path, relative: &Path, files: &mut Vec<PathBuf>) -> Result<()>
     let entries =
         std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?;
     for entry in entries.filter_map(Result::ok) {
-        let name = entry.file_name();
-        if submissions::is_skipped(&name) || name == "target" {
-            continue;
-        }
-        let path = relative.join(&name);
+        let path = relative.join(entry.file_name());
         let kind = entry
             .file_type()
             .with_context(|| format!("cannot read {}", path.display()))?;
@@ -196,6 +231,10 @@ set -euo pipefail
 ROOT="${{{ROOT_VAR}:-{DEFAULT_ROOT}}}"
 SOURCE="$ROOT/source"
 TOOLCHAIN="{toolchain}"
+# The tests run as another user and read none of this: the sources, the
+# grader and its builds are for this user alone.
+umask 077
+chmod -R go-rwx "$SOURCE"
 
 if ! command -v cc >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
   apt-get update
@@ -232,6 +271,7 @@ ROOT="${{{ROOT_VAR}:-{DEFAULT_ROOT}}}"
 SOURCE="$ROOT/source"
 export PATH="$HOME/.cargo/bin:$PATH"
 export RUSTUP_TOOLCHAIN="${{RUSTUP_TOOLCHAIN:-{toolchain}}}"
+umask 077
 # The workspace the grader grades with is the package's.
 export LESSON13_WORKSPACE="$SOURCE"
 GRADER="${{LESSON13_GRADER:-$SOURCE/target/release/lesson13-grader}}"
@@ -265,6 +305,8 @@ pub fn run(root: &Path, jobs: usize) -> Result<()> {
         None,
     )?;
     let scheme = Scheme::load(None, &workspace::root())?;
+    // The grader's output is for instructors: what the sandbox holds here.
+    announce_sandbox(Default::default())?;
     submissions::folder_or_explain(&submission, "the submission")?;
     let located = submissions::locate(&submission)?;
     let report = engine::grade(
@@ -308,17 +350,52 @@ mod tests {
     }
 
     #[test]
-    fn the_package_holds_the_sources_and_nothing_else() {
-        let files = source_files(&workspace::root()).unwrap();
+    fn the_package_holds_what_grading_needs_and_nothing_else() {
+        let staged = workspace::temp_dir("gradescope-stage-test-").unwrap();
+        stage(&workspace::root(), staged.path()).unwrap();
+        let files = package_files(staged.path()).unwrap();
         let has = |p: &str| files.iter().any(|f| f == Path::new(p));
-        assert!(has("Cargo.lock") && has("grading.toml") && has(".cargo/config.toml"));
-        assert!(has("lesson13-mpsc/tests/hidden/graded.rs") && has("tools/xtask/src/main.rs"));
-        assert!(
-            files
-                .iter()
-                .all(|f| !f.starts_with("target") && !f.iter().any(|c| c == "target"))
+        assert!(has("Cargo.lock") && has("grading.toml") && has("Cargo.toml"));
+        assert!(has("lesson13-mpsc/tests/hidden/graded.rs") && has("testkit/src/lib.rs"));
+        assert!(has("tools/grader/src/main.rs") && has("tools/runner/src/lib.rs"));
+        for gone in [
+            "solutions",
+            "catalogue",
+            "bench",
+            "docs",
+            ".cargo",
+            "tools/xtask",
+            "tools/student",
+            "tools/dispatch",
+            "target",
+        ] {
+            assert!(
+                files.iter().all(|f| !f.starts_with(gone)),
+                "{gone} is packaged"
+            );
+        }
+        assert!(files.iter().all(|f| !f.iter().any(|p| p == "fixtures")));
+        let manifest = std::fs::read_to_string(staged.path().join("Cargo.toml")).unwrap();
+        let manifest: toml_edit::DocumentMut = manifest.parse().unwrap();
+        let members: Vec<&str> = manifest["workspace"]["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|m| m.as_str())
+            .collect();
+        assert_eq!(
+            members,
+            [
+                "lesson13-oneshot",
+                "lesson13-oneshot-drop",
+                "lesson13-mpsc",
+                "lesson13-bounded",
+                "testkit",
+                "loom-models",
+                "tools/runner",
+                "tools/grader"
+            ]
         );
-        assert!(!has(".git") && files.iter().all(|f| !f.starts_with("catalogue")));
     }
 
     #[test]

@@ -16,13 +16,22 @@
 //! the report as a status (`compile_error`, `fail`, `rejected`, …).
 //!
 //! - [`combined`]: one test binary per exercise;
+//! - [`graded_build`]: the build in steps that keep the hidden tests from
+//!   the student's code and its errors, the test run, and the cleanup;
+//! - [`mod@loom`]: loom's models on an exercise that built (`--loom`);
 //! - [`mod@reference`]: the exercises' own test lists, from the instructor's
 //!   build.
+//!
+//! Every message of the report then goes through [`crate::hidden`]'s
+//! filter: no line of a hidden test leaves the engine.
 
 pub mod combined;
+pub mod graded_build;
+pub mod loom;
 pub mod reference;
 
 use crate::grading_copy::GradingCopy;
+use crate::hidden::HiddenLines;
 use crate::report::score;
 use crate::report::{ExerciseReport, Report, SandboxReport, Score, Status};
 use crate::scheme::Scheme;
@@ -61,6 +70,9 @@ pub struct Settings<'a> {
     pub sandbox: sandbox::Mode,
     /// Told each test's result as soon as it is known (a progress bar).
     pub on_result: Option<OnResult<'a>>,
+    /// Run loom's models on every exercise that built, with this bound and
+    /// budget (`--loom`, or a `[loom] weight` in the scheme).
+    pub loom: Option<lesson13_runner::loom::Settings>,
 }
 
 impl Settings<'_> {
@@ -73,6 +85,7 @@ impl Settings<'_> {
             static_check: true,
             sandbox: sandbox::Mode::Auto,
             on_result: None,
+            loom: None,
         }
     }
 }
@@ -109,6 +122,8 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
     let mut exercises: Vec<Option<ExerciseReport>> = Vec::new();
     // The static check's notices of the exercises it passed.
     let mut notices = Vec::new();
+    // The checked text of each exercise that will be built, for loom.
+    let mut sources: Vec<(Exercise, String)> = Vec::new();
     for exercise in ALL {
         if !present.contains(&exercise) {
             exercises.push(Some(missing(&root, exercise)));
@@ -138,6 +153,7 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
                 Ok(findings) => notices.push((exercise, findings.notices)),
             }
         }
+        sources.push((exercise, text.clone()));
         match submission {
             Submission::Located(_) => {
                 // The very text that was checked, not the file again.
@@ -163,7 +179,15 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
         .filter(|(_, report)| report.is_none())
         .map(|(exercise, _)| *exercise)
         .collect();
-    let mut built = build_and_run(&root, &workspace_dir, &target, &to_build, &options)?.into_iter();
+    let jail = match submission {
+        Submission::Located(_) => sandbox.build_jail(&workspace_dir),
+        Submission::Workspace => None,
+    };
+    let runs = graded_build::build_and_run(&copy, &target, &to_build, &options, jail.as_ref())?;
+    let mut built = to_build
+        .iter()
+        .zip(runs)
+        .map(|(exercise, run)| exercise_report(&root, *exercise, run));
     let mut exercises: Vec<ExerciseReport> = exercises
         .into_iter()
         .map(|report| report.or_else(|| built.next()))
@@ -174,6 +198,19 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
             report.notices = static_check::describe_notices(&found);
         }
     }
+    if let Some(loom_settings) = settings.loom {
+        let check = loom::Run {
+            workspace: &workspace_dir,
+            target: &workspace::scratch_target_dir().join(format!("loom-{slot}")),
+            settings: loom_settings,
+            options: &options,
+        };
+        for (exercise, source) in &sources {
+            if let Some(report) = exercises.iter_mut().find(|e| e.krate == exercise.krate) {
+                report.loom = check.exercise(report.status, *exercise, source)?;
+            }
+        }
+    }
     let mut report = Report::new(exercises);
     report.sandbox = SandboxReport {
         mode: mode_word(settings.sandbox).to_owned(),
@@ -182,12 +219,15 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
     };
     if let Submission::Located(located) = submission {
         report.found_in = Some(located.found_in.clone());
-        if located.exercises.is_empty() {
+        if let Some(why) = &located.refused {
+            report.message = format!("submission refused: {why}");
+        } else if located.exercises.is_empty() {
             report.message = format!("no exercise found: {}", located.hint);
         }
     }
     report.seconds = (started.elapsed().as_secs_f64() * 10.0).round() / 10.0;
     score::score(settings.scheme, &mut report);
+    HiddenLines::here().scrub_report(&mut report);
     Ok(report)
 }
 
@@ -217,6 +257,7 @@ fn rejected(
         message: runner::run::cap(static_check::describe(text, why)),
         notices: static_check::describe_notices(notices),
         tests: Vec::new(),
+        loom: None,
     }
 }
 
@@ -241,6 +282,7 @@ fn unparsable_report(
         )),
         notices: Vec::new(),
         tests: Vec::new(),
+        loom: None,
     }
 }
 
@@ -255,32 +297,8 @@ fn missing(root: &Path, exercise: Exercise) -> ExerciseReport {
         message: format!("not submitted: no {}", exercise.lib_rs()),
         notices: Vec::new(),
         tests: Vec::new(),
+        loom: None,
     }
-}
-
-/// Builds `exercises` in the grading copy in one cargo call (each with its
-/// [`combined`] test target) and runs all their tests in one pool.
-fn build_and_run(
-    root: &Path,
-    copy: &Path,
-    target: &Path,
-    exercises: &[Exercise],
-    options: &Options,
-) -> Result<Vec<ExerciseReport>> {
-    if exercises.is_empty() {
-        return Ok(Vec::new());
-    }
-    for exercise in exercises {
-        combined::write_target(&copy.join(exercise.krate))?;
-    }
-    let krates: Vec<&str> = exercises.iter().map(|e| e.krate).collect();
-    let runs = runner::test_crates(copy, &krates, combined::TARGET, target, options)
-        .map_err(anyhow::Error::msg)?;
-    Ok(exercises
-        .iter()
-        .zip(runs)
-        .map(|(exercise, run)| exercise_report(root, *exercise, run))
-        .collect())
 }
 
 /// An exercise's report from how its build and tests went.
@@ -298,6 +316,7 @@ fn exercise_report(root: &Path, exercise: Exercise, run: CrateRun) -> ExerciseRe
                 message: runner::run::cap(errors),
                 notices: Vec::new(),
                 tests: Vec::new(),
+                loom: None,
             };
         }
     };
@@ -330,5 +349,6 @@ fn exercise_report(root: &Path, exercise: Exercise, run: CrateRun) -> ExerciseRe
         message: String::new(),
         notices: Vec::new(),
         tests: results,
+        loom: None,
     }
 }

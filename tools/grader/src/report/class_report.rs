@@ -1,7 +1,8 @@
 //! `--class-report FILE`: one Markdown page that answers "what did the class
 //! not get?": the score distribution, each exercise's outcomes, how many
-//! students show each misconception of `grading.toml`, and each failing
-//! test with how many failed it and its most common message.
+//! students show each misconception of `grading.toml`, each failing test
+//! with how many failed it and its most common message, and, with
+//! `--loom`, loom's results ([`super::class_loom`]).
 //!
 //! Messages come from student code, so every cell is escaped: no HTML or
 //! table syntax of theirs reaches the page.
@@ -24,10 +25,12 @@ pub fn markdown(reports: &[StudentReport], scheme: &Scheme) -> String {
         .collect();
     let mut page = String::from("# Lesson 13: class report\n\n");
     page += &header(reports, &graded);
+    page += &sandbox(&graded);
     page += &distribution(&graded);
     page += &exercises(&graded);
     page += &misconceptions(&graded, scheme);
     page += &failing_tests(&graded);
+    page += &super::class_loom::section(&graded);
     page += &attention(reports);
     page
 }
@@ -67,6 +70,30 @@ fn header(reports: &[StudentReport], graded: &[(&str, &Report)]) -> String {
         );
     }
     text + ".\n\n"
+}
+
+/// Whenever a student's tests ran without a protection of the sandbox:
+/// which, and for how many students.
+fn sandbox(graded: &[(&str, &Report)]) -> String {
+    let mut missing: BTreeMap<String, usize> = BTreeMap::new();
+    for (_, report) in graded {
+        if let Some(line) = report.sandbox_missing() {
+            *missing.entry(line).or_default() += 1;
+        }
+    }
+    if missing.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from(
+        "## Sandbox\n\n**Some submissions were graded without every protection of the \
+         sandbox**: what those protections stop, their code could do (see the instructors' \
+         guide, \"Sandbox\"). Grade them again where the sandbox is whole, or read their \
+         code.\n\n",
+    );
+    for (line, count) in missing {
+        let _ = writeln!(text, "- {count} of {}: {}", graded.len(), escape(&line));
+    }
+    text + "\n"
 }
 
 fn distribution(graded: &[(&str, &Report)]) -> String {
@@ -371,7 +398,7 @@ fn attention(reports: &[StudentReport]) -> String {
 
 /// Text from a report, safe in a Markdown table cell: no HTML, no cell
 /// break, one line.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -488,6 +515,24 @@ mod tests {
             page.contains("- e: could not be graded: cannot copy"),
             "{page}"
         );
+    }
+
+    #[test]
+    fn a_missing_protection_gets_a_section_and_none_gets_none() {
+        let mut partial = student(&[], Status::Pass).unwrap();
+        partial.sandbox.mode = "auto".into();
+        partial.sandbox.missing = vec![lesson13_runner::sandbox::Protection::LandlockFiles];
+        let whole = student(&[], Status::Pass);
+        let page = markdown(
+            &[("a".into(), Ok(partial)), ("b".into(), whole.clone())],
+            &scheme(),
+        );
+        assert!(
+            page.contains("## Sandbox")
+                && page.contains("- 1 of 2: sandbox (auto) MISSING: landlock_files"),
+            "{page}"
+        );
+        assert!(!markdown(&[("b".into(), whole)], &scheme()).contains("## Sandbox"));
     }
 
     #[test]

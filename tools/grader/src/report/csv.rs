@@ -6,7 +6,11 @@
 //! both the `Student` and the `SIS Login ID`, the other identity columns
 //! stay empty. Moodle maps any column to a user field and any other to a
 //! grade item. A student who could not be graded has empty grade cells, so
-//! that an import leaves their grade alone.
+//! that an import leaves their grade alone. The last column, `Lesson 13
+//! notes`, says what the grade alone does not: why a student could not be
+//! graded or had nothing graded, where the files were found, and any
+//! protection the sandbox lacked (Canvas offers it as a new assignment, to
+//! ignore; Moodle leaves it unmapped).
 
 use crate::report::StudentReport;
 use crate::report::show;
@@ -21,12 +25,14 @@ const IDENTITY: [&str; 5] = ["Student", "ID", "SIS User ID", "SIS Login ID", "Se
 pub const TOTAL: &str = "Lesson 13 total";
 /// See [`TOTAL`].
 pub const PERCENT: &str = "Lesson 13 percent";
+/// The notes' column (see the module).
+pub const NOTES: &str = "Lesson 13 notes";
 
 /// The gradebook's rows, header first.
 pub fn rows(reports: &[StudentReport]) -> Vec<Vec<String>> {
     let mut header: Vec<String> = IDENTITY.iter().map(|c| c.to_string()).collect();
     header.extend(ALL.iter().map(|e| e.krate.to_owned()));
-    header.extend([TOTAL.to_owned(), PERCENT.to_owned()]);
+    header.extend([TOTAL.to_owned(), PERCENT.to_owned(), NOTES.to_owned()]);
     let mut rows = vec![header];
     for (name, report) in reports {
         let id = spreadsheet_safe(name);
@@ -43,8 +49,12 @@ pub fn rows(reports: &[StudentReport]) -> Vec<Vec<String>> {
                 }
                 row.push(show(report.score.points));
                 row.push(show(report.score.percent));
+                row.push(spreadsheet_safe(&report.notes().join("; ")));
             }
-            Err(_) => row.extend(std::iter::repeat_n(String::new(), ALL.len() + 2)),
+            Err(why) => {
+                row.extend(std::iter::repeat_n(String::new(), ALL.len() + 2));
+                row.push(spreadsheet_safe(&format!("could not be graded: {why}")));
+            }
         }
         rows.push(row);
     }
@@ -113,13 +123,26 @@ mod tests {
             rows[0].join(","),
             "Student,ID,SIS User ID,SIS Login ID,Section,lesson13-oneshot,\
              lesson13-oneshot-drop,lesson13-mpsc,lesson13-bounded,Lesson 13 total,\
-             Lesson 13 percent"
+             Lesson 13 percent,Lesson 13 notes"
         );
         assert_eq!(
             rows[1],
             [
-                "alice", "", "", "alice", "", "16.67", "0", "0", "0", "16.67", "33.34"
+                "alice", "", "", "alice", "", "16.67", "0", "0", "0", "16.67", "33.34", ""
             ]
+        );
+    }
+
+    #[test]
+    fn a_missing_protection_is_in_the_notes() {
+        let mut class = class();
+        if let Ok(report) = &mut class[0].1 {
+            report.sandbox.mode = "auto".into();
+            report.sandbox.missing = vec![lesson13_runner::sandbox::Protection::LandlockFiles];
+        }
+        assert_eq!(
+            rows(&class)[1].last().unwrap(),
+            "sandbox (auto) MISSING: landlock_files"
         );
     }
 
@@ -132,7 +155,8 @@ mod tests {
         let last = text.lines().last().unwrap();
         assert_eq!(
             last,
-            "\"'=cmd|' /C calc'!A0, \"\"Zola\"\"\",,,\"'=cmd|' /C calc'!A0, \"\"Zola\"\"\",,,,,,,"
+            "\"'=cmd|' /C calc'!A0, \"\"Zola\"\"\",,,\"'=cmd|' /C calc'!A0, \"\"Zola\"\"\",,,,,,,,\
+             could not be graded: cannot copy"
         );
         let mut reader = csv::Reader::from_path(&path).unwrap();
         assert_eq!(reader.records().count(), 2);

@@ -9,10 +9,13 @@
 //! that did not build, was rejected by the static check, or was not
 //! submitted, is one visible test worth the exercise's points, with the
 //! compiler's errors or the reason as its output. The autograder's own
-//! output (`stdout`) stays `hidden`.
+//! output (`stdout`) stays `hidden`. The sandbox's state (each protection
+//! active or missing) is in `extra_data` and in one more test, `sandbox`,
+//! worth nothing and `hidden`: instructors see it, students do not; it
+//! fails when a protection is missing.
 
 use crate::report::score;
-use crate::report::{RACING_NOTE, Report, Status};
+use crate::report::{LoomReport, LoomResult, RACING_NOTE, Report, SandboxReport, Status};
 use crate::report::{round, show};
 use crate::scheme::{Scheme, Visibility};
 use crate::stamp::Stamp;
@@ -49,6 +52,8 @@ pub struct ExtraData {
     /// Where the files were found in the submission.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub found_in: Option<String>,
+    /// The protections the tests ran under, and those missing.
+    pub sandbox: SandboxReport,
 }
 
 /// One test.
@@ -112,9 +117,35 @@ pub fn results(report: &Report, scheme: &Scheme) -> Results {
                         },
                     });
                 }
+                // A clean or racy result is a test of its own, with its
+                // points when it has some (else 0 of 0); the others have
+                // no pass or fail to give, and are in the summary.
+                let decided =
+                    |l: &&LoomReport| matches!(l.result, LoomResult::Clean | LoomResult::Race);
+                if let Some(loom) = exercise.loom.as_ref().filter(decided) {
+                    let (score, max_score) =
+                        score::loom_points(scheme, exercise).unwrap_or((0.0, 0.0));
+                    let mut output = loom.summary.clone();
+                    for step in &loom.steps {
+                        output.push_str(&format!("\n{step}"));
+                    }
+                    tests.push(TestEntry {
+                        name: format!("{}: loom", exercise.krate),
+                        score: round(score),
+                        max_score: round(max_score),
+                        status: if loom.result == LoomResult::Race {
+                            "failed"
+                        } else {
+                            "passed"
+                        },
+                        output,
+                        visibility: Visibility::Visible,
+                    });
+                }
             }
         }
     }
+    tests.push(sandbox_entry(&report.sandbox));
     Results {
         score: report.score.points,
         max_score: report.score.max_points,
@@ -124,8 +155,36 @@ pub fn results(report: &Report, scheme: &Scheme) -> Results {
         extra_data: ExtraData {
             grader: report.grader.clone(),
             found_in: report.found_in.clone(),
+            sandbox: report.sandbox.clone(),
         },
         tests,
+    }
+}
+
+/// The sandbox's state, as a test for instructors only: worth nothing,
+/// failed when a protection is missing.
+fn sandbox_entry(sandbox: &SandboxReport) -> TestEntry {
+    let lines = sandbox
+        .missing
+        .iter()
+        .map(|p| format!("MISSING  {}", p.describe()))
+        .chain(
+            sandbox
+                .active
+                .iter()
+                .map(|p| format!("active   {}", p.describe())),
+        );
+    TestEntry {
+        name: format!("sandbox ({}): for instructors", sandbox.mode),
+        score: 0.0,
+        max_score: 0.0,
+        status: if sandbox.missing.is_empty() {
+            "passed"
+        } else {
+            "failed"
+        },
+        output: lines.collect::<Vec<_>>().join("\n"),
+        visibility: Visibility::Hidden,
     }
 }
 
@@ -148,6 +207,9 @@ fn summary(report: &Report) -> String {
             exercise.passed,
             exercise.total
         ));
+        if let Some(loom) = &exercise.loom {
+            lines.push(format!("  loom: {}", loom.summary));
+        }
     }
     lines.push(format!(
         "Graded by the lesson 13 grader {} at {}.",
@@ -194,7 +256,7 @@ mod tests {
         assert_eq!(json["execution_time"], 12);
         assert_eq!(json["stdout_visibility"], "hidden");
         let tests = json["tests"].as_array().unwrap();
-        assert_eq!(tests.len(), 5);
+        assert_eq!(tests.len(), 6);
         let entry = |i: usize, key: &str| tests[i][key].clone();
         assert_eq!(entry(0, "name"), "lesson13-oneshot: hidden::graded::a");
         assert_eq!(entry(0, "visibility"), "after_published");
@@ -255,6 +317,32 @@ mod tests {
         assert_eq!(output(3), "");
         // Three tests weigh 1 each (not the racing one); one passed.
         assert_eq!(json["score"], 8.33);
+    }
+
+    #[test]
+    fn the_sandbox_state_is_for_instructors_only() {
+        use lesson13_runner::sandbox::Protection;
+        let mut report = Report::new(vec![]);
+        report.sandbox = SandboxReport {
+            mode: "auto".into(),
+            active: vec![Protection::ScrubbedEnvironment],
+            missing: vec![Protection::Seccomp],
+        };
+        let json = serde_json::to_value(results(&report, &Scheme::default())).unwrap();
+        assert_eq!(json["extra_data"]["sandbox"]["missing"][0], "seccomp");
+        let entry = json["tests"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(entry["visibility"], "hidden");
+        assert_eq!(entry["status"], "failed");
+        assert_eq!(
+            (entry["score"].clone(), entry["max_score"].clone()),
+            (0.0.into(), 0.0.into())
+        );
+        assert!(
+            entry["output"]
+                .as_str()
+                .unwrap()
+                .starts_with("MISSING  seccomp")
+        );
     }
 
     #[test]

@@ -7,9 +7,11 @@
 //! - [`junit`]: JUnit XML (quick-junit);
 //! - [`csv`]: the gradebook, for Canvas and Moodle;
 //! - [`gradescope`]: Gradescope's `results.json`;
-//! - [`class_report`]: the class report, in Markdown;
+//! - [`class_report`]: the class report, in Markdown (its loom section in
+//!   [`class_loom`]);
 //! - [`paths`]: every report path checked before grading starts.
 
+pub mod class_loom;
 pub mod class_report;
 pub mod csv;
 pub mod gradescope;
@@ -70,6 +72,54 @@ pub struct ExerciseReport {
     pub notices: Vec<String>,
     /// Each test's result (none when it was not built).
     pub tests: Vec<TestResult>,
+    /// What loom's models found, when they ran (`grade --loom`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loom: Option<LoomReport>,
+}
+
+/// What loom's models found in one exercise (see `lesson13_runner::loom`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoomReport {
+    /// `clean`, `race`, `inconclusive` or `skipped`.
+    pub result: LoomResult,
+    /// One line: what loom found, and what it does not say.
+    pub summary: String,
+    /// For a race: the model that found it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// For a race: the interleaving, as numbered steps of the `lib.rs`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<String>,
+    /// For a race: what went wrong, in one sentence.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub ending: String,
+}
+
+/// loom's result for one exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoomResult {
+    /// No interleaving within the preemption bound failed: not a proof.
+    Clean,
+    /// An interleaving failed: a deadlock, a lost wakeup, a panic, a leak.
+    Race,
+    /// The time budget ran out first: no race found within the bound.
+    Inconclusive,
+    /// loom cannot check this code (its own threads, time, spinning,
+    /// another crate's channel, what loom's std lacks).
+    Skipped,
+}
+
+impl LoomResult {
+    /// The word, as in the JSON.
+    pub fn word(self) -> &'static str {
+        match self {
+            LoomResult::Clean => "clean",
+            LoomResult::Race => "race",
+            LoomResult::Inconclusive => "inconclusive",
+            LoomResult::Skipped => "skipped",
+        }
+    }
 }
 
 /// The grade of one submission.
@@ -132,6 +182,39 @@ impl Report {
             shard: None,
             sandbox: SandboxReport::default(),
         }
+    }
+
+    /// What a gradebook line alone does not say: why nothing was graded,
+    /// or where the files were found; and any protection the sandbox
+    /// lacked. For the summary's and the gradebook's notes.
+    pub fn notes(&self) -> Vec<String> {
+        let place = if !self.message.is_empty() {
+            Some(self.message.clone())
+        } else {
+            self.found_in
+                .as_deref()
+                .filter(|f| *f != ".")
+                .map(|f| format!("files found in {f}"))
+        };
+        place.into_iter().chain(self.sandbox_missing()).collect()
+    }
+
+    /// One line on the protections the sandbox could not give, if any.
+    pub fn sandbox_missing(&self) -> Option<String> {
+        let missing = &self.sandbox.missing;
+        if missing.is_empty() {
+            return None;
+        }
+        let names: Vec<String> = missing
+            .iter()
+            .filter_map(|p| serde_json::to_value(p).ok())
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        Some(format!(
+            "sandbox ({}) MISSING: {}",
+            self.sandbox.mode,
+            names.join(", ")
+        ))
     }
 }
 
@@ -230,6 +313,7 @@ pub mod tests {
             message: String::new(),
             notices: Vec::new(),
             tests,
+            loom: None,
         }
     }
 

@@ -3,9 +3,11 @@
 //!
 //! Only a test that passed earns its share, and only an exercise whose
 //! tests ran (`pass`, `fail`, `timeout`) earns anything. A racing test
-//! weighs nothing (see [`crate::scheme::Racing`]).
+//! weighs nothing (see [`crate::scheme::Racing`]). With `[loom]
+//! weight` above 0, loom's result counts as one more test of that weight
+//! when it is `clean` (earned) or `race` (not), and not at all otherwise.
 
-use super::{ExerciseReport, Report, Score, Status, round};
+use super::{ExerciseReport, LoomResult, Report, Score, Status, round};
 use crate::scheme::Scheme;
 use lesson13_runner::{TestResult, TestStatus};
 
@@ -27,17 +29,52 @@ pub fn score(scheme: &Scheme, report: &mut Report) {
 
 /// A test's points and the most it could earn.
 pub fn test_points(scheme: &Scheme, exercise: &ExerciseReport, test: &TestResult) -> (f64, f64) {
-    let all: f64 = exercise
+    let earned = earns(test.status);
+    points_of(
+        scheme,
+        exercise,
+        scheme.weight(&exercise.krate, &test.name),
+        earned,
+    )
+}
+
+/// loom's points in the exercise and the most it could earn, when its
+/// result counts (see the module's docs).
+pub fn loom_points(scheme: &Scheme, exercise: &ExerciseReport) -> Option<(f64, f64)> {
+    let (weight, earned) = loom_counts(scheme, exercise)?;
+    Some(points_of(scheme, exercise, weight, earned))
+}
+
+/// The points of something of `weight` in the exercise, earned or not.
+fn points_of(scheme: &Scheme, exercise: &ExerciseReport, weight: f64, earned: bool) -> (f64, f64) {
+    let all = all_weights(scheme, exercise);
+    if all == 0.0 {
+        return (0.0, 0.0);
+    }
+    let max = exercise.score.max_points * weight / all;
+    (if earned { max } else { 0.0 }, max)
+}
+
+/// Every test's weight, and loom's when it counts.
+fn all_weights(scheme: &Scheme, exercise: &ExerciseReport) -> f64 {
+    let tests: f64 = exercise
         .tests
         .iter()
         .map(|t| scheme.weight(&exercise.krate, &t.name))
         .sum();
-    if all == 0.0 {
-        return (0.0, 0.0);
+    tests + loom_counts(scheme, exercise).map_or(0.0, |(weight, _)| weight)
+}
+
+/// loom's weight and whether it is earned, when its result counts: a
+/// weight above 0 and a `clean` or `race` result.
+fn loom_counts(scheme: &Scheme, exercise: &ExerciseReport) -> Option<(f64, bool)> {
+    let weight = scheme.loom.weight;
+    match exercise.loom.as_ref()?.result {
+        _ if weight == 0.0 => None,
+        LoomResult::Clean => Some((weight, true)),
+        LoomResult::Race => Some((weight, false)),
+        LoomResult::Inconclusive | LoomResult::Skipped => None,
     }
-    let max = exercise.score.max_points * scheme.weight(&exercise.krate, &test.name) / all;
-    let earned = if earns(test.status) { max } else { 0.0 };
-    (earned, max)
 }
 
 /// The share of the exercise's points its passing tests earn, 0 to 1.
@@ -45,13 +82,15 @@ fn share(scheme: &Scheme, exercise: &ExerciseReport) -> f64 {
     if !tests_count(exercise.status) {
         return 0.0;
     }
-    let (mut earned, mut all) = (0.0, 0.0);
-    for test in &exercise.tests {
-        let weight = scheme.weight(&exercise.krate, &test.name);
-        all += weight;
-        if earns(test.status) {
-            earned += weight;
-        }
+    let all = all_weights(scheme, exercise);
+    let mut earned: f64 = exercise
+        .tests
+        .iter()
+        .filter(|t| earns(t.status))
+        .map(|t| scheme.weight(&exercise.krate, &t.name))
+        .sum();
+    if let Some((weight, true)) = loom_counts(scheme, exercise) {
+        earned += weight;
     }
     if all == 0.0 { 0.0 } else { earned / all }
 }
@@ -101,6 +140,51 @@ mod tests {
         assert_eq!(report.exercises[1].score.max_points, 25.0);
         assert_eq!((report.score.points, report.score.max_points), (12.5, 50.0));
         assert_eq!(report.score.percent, 25.0);
+    }
+
+    #[test]
+    fn a_loom_weight_counts_clean_and_race_and_leaves_the_rest_out() {
+        use crate::report::LoomReport;
+        let with = |result| {
+            let mut e = exercise(
+                "lesson13-oneshot",
+                Status::Pass,
+                &[
+                    ("hidden::graded::a", TestStatus::Pass),
+                    ("hidden::graded::b", TestStatus::Pass),
+                ],
+            );
+            e.loom = Some(LoomReport {
+                result,
+                summary: String::new(),
+                model: None,
+                steps: Vec::new(),
+                ending: String::new(),
+            });
+            e
+        };
+        let points = |scheme: &Scheme, result| {
+            let mut report = Report::new(vec![with(result)]);
+            score(scheme, &mut report);
+            report.exercises[0].score.points
+        };
+        let off = Scheme::default();
+        let on = Scheme::parse("[loom]\nweight = 2\n").unwrap();
+        // Off: loom's result moves nothing.
+        assert_eq!(points(&off, LoomResult::Race), 25.0);
+        // On: 2 tests of weight 1 and loom of weight 2.
+        assert_eq!(points(&on, LoomResult::Clean), 25.0);
+        assert_eq!(points(&on, LoomResult::Race), 12.5);
+        // What loom could not decide costs nothing.
+        assert_eq!(points(&on, LoomResult::Skipped), 25.0);
+        assert_eq!(points(&on, LoomResult::Inconclusive), 25.0);
+        let racy = with(LoomResult::Race);
+        let mut report = Report::new(vec![racy]);
+        score(&on, &mut report);
+        let e = &report.exercises[0];
+        assert_eq!(loom_points(&on, e), Some((0.0, 12.5)));
+        assert_eq!(test_points(&on, e, &e.tests[0]), (6.25, 6.25));
+        assert!(Scheme::parse("[loom]\nweight = -1\n").is_err());
     }
 
     #[test]

@@ -3,11 +3,16 @@
 //! the gist of its message, wrapped, and the class summary, one line per student
 //! with each exercise's points, tests and status, and the total; aligned by
 //! display width, so that "Émile Zola" or "王小明" lines up like "alice".
+//!
+//! Names and messages come from students, so every one goes through
+//! [`escaped`] (or [`escaped_lines`]) on its way to the terminal: the
+//! table, the summary, the class run's progress lines and bars.
 
 use crate::report::{Report, Status, StudentReport, show, status_word, test_status_word};
 use lesson13_runner::exercises::ALL;
 use lesson13_runner::message::wrap;
 use lesson13_runner::{TestStatus, gist};
+use std::borrow::Cow;
 
 /// How wide the table's failure lines wrap.
 const WIDTH: usize = 100;
@@ -15,6 +20,42 @@ const WIDTH: usize = 100;
 /// The racing note, as a failure line of the table says it.
 const RACING_SHORT: &str = "failed on this run; does not change the points";
 use unicode_width::UnicodeWidthStr;
+
+/// `text` safe to print on one line of a terminal: every control character
+/// (an escape sequence's `ESC`, a carriage return, a newline) and every
+/// Unicode bidirectional control shown as an escape (`\u{1b}`), so that no
+/// name or message can move the cursor, erase a line, recolour the screen
+/// or reorder what is shown.
+pub fn escaped(text: &str) -> Cow<'_, str> {
+    escape(text, &[])
+}
+
+/// As [`escaped`], keeping newlines and tabs: for a message shown line by
+/// line.
+pub fn escaped_lines(text: &str) -> Cow<'_, str> {
+    escape(text, &['\n', '\t'])
+}
+
+fn escape<'a>(text: &'a str, keep: &[char]) -> Cow<'a, str> {
+    let unsafe_char = |c: char| {
+        !keep.contains(&c)
+            && (c.is_control()
+                || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}'
+                    | '\u{2066}'..='\u{2069}'))
+    };
+    if !text.contains(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// The readable table of one submission, with each failing test and the
 /// gist of its message.
@@ -25,10 +66,13 @@ pub fn print_table(report: &Report) {
         report.grader.graded_at
     );
     if let Some(found_in) = report.found_in.as_deref().filter(|f| *f != ".") {
-        println!("files found in {found_in}");
+        println!("files found in {}", escaped(found_in));
     }
     if !report.message.is_empty() {
-        println!("{}", report.message);
+        println!("{}", escaped(&report.message));
+    }
+    if let Some(missing) = report.sandbox_missing() {
+        println!("{missing}");
     }
     println!(
         "\n{:<24} {:>12} {:>14}  status",
@@ -48,7 +92,7 @@ pub fn print_table(report: &Report) {
         );
         if matches!(exercise.status, Status::CompileError | Status::Rejected) {
             for line in exercise.message.lines().take(12) {
-                println!("    {line}");
+                println!("    {}", escaped(line));
             }
         }
         for notice in &exercise.notices {
@@ -62,7 +106,7 @@ pub fn print_table(report: &Report) {
             .iter()
             .filter(|t| t.status != TestStatus::Pass)
         {
-            let gist = gist(&test.message);
+            let gist = escaped(&gist(&test.message)).into_owned();
             let same = |(status, racing, g, _): &&mut (TestStatus, bool, String, Vec<&str>)| {
                 *status == test.status && *racing == test.racing && *g == gist
             };
@@ -77,10 +121,16 @@ pub fn print_table(report: &Report) {
                 false => test_status_word(status).to_owned(),
             };
             let line = match names.as_slice() {
-                [name] => format!("✗ {name} ({word}): {gist}"),
+                [name] => format!("✗ {} ({word}): {gist}", escaped(name)),
                 _ => format!("✗ {} tests ({word}): {gist}", names.len()),
             };
             println!("  {}", wrap(&line, WIDTH, "      "));
+        }
+        if let Some(loom) = &exercise.loom {
+            println!("  loom: {}", loom.summary);
+            for step in &loom.steps {
+                println!("    {step}");
+            }
         }
     }
     let score = format!("{}/{}", report.passed, report.total);
@@ -112,7 +162,7 @@ pub fn lines(reports: &[StudentReport]) -> Vec<String> {
         .iter()
         .map(|(name, report)| match report {
             Ok(report) => (
-                name.clone(),
+                escaped(name).into_owned(),
                 exercise_cells(report),
                 format!(
                     "{}/{}",
@@ -122,10 +172,10 @@ pub fn lines(reports: &[StudentReport]) -> Vec<String> {
                 note(report),
             ),
             Err(error) => (
-                name.clone(),
+                escaped(name).into_owned(),
                 Vec::new(),
                 String::new(),
-                Some(format!("could not be graded: {error}")),
+                Some(format!("could not be graded: {}", escaped(error))),
             ),
         })
         .collect();
@@ -170,7 +220,8 @@ pub fn lines(reports: &[StudentReport]) -> Vec<String> {
     lines
 }
 
-/// Each exercise's cell: `20.83 11/12 timeout`.
+/// Each exercise's cell: `20.83 11/12 timeout`, and loom's result when it
+/// ran (`loom:race`).
 fn exercise_cells(report: &Report) -> Vec<String> {
     ALL.iter()
         .map(|e| {
@@ -179,8 +230,13 @@ fn exercise_cells(report: &Report) -> Vec<String> {
                 .iter()
                 .find(|r| r.krate == e.krate)
                 .map_or_else(String::new, |r| {
+                    let loom = r
+                        .loom
+                        .as_ref()
+                        .map(|l| format!(" loom:{}", l.result.word()))
+                        .unwrap_or_default();
                     format!(
-                        "{} {}/{} {}",
+                        "{} {}/{} {}{loom}",
                         show(r.score.points),
                         r.passed,
                         r.total,
@@ -191,18 +247,10 @@ fn exercise_cells(report: &Report) -> Vec<String> {
         .collect()
 }
 
-/// What the line alone does not say: where the files were, or why there
-/// were none.
+/// What the line alone does not say (see [`Report::notes`]).
 fn note(report: &Report) -> Option<String> {
-    if !report.message.is_empty() {
-        Some(report.message.clone())
-    } else {
-        report
-            .found_in
-            .as_deref()
-            .filter(|f| *f != ".")
-            .map(|f| format!("files found in {f}"))
-    }
+    let notes = report.notes();
+    (!notes.is_empty()).then(|| escaped(&notes.join("; ")).into_owned())
 }
 
 /// Prints the table.
@@ -252,6 +300,28 @@ mod tests {
         let column = |line: &str| line.find("25 1/1").map(|i| line[..i].width());
         let starts: Vec<_> = lines[1..].iter().map(|l| column(l)).collect();
         assert!(starts.windows(2).all(|w| w[0] == w[1]), "{lines:#?}");
+    }
+
+    #[test]
+    fn control_characters_in_names_and_messages_are_shown_escaped() {
+        assert_eq!(escaped("alice"), "alice");
+        assert_eq!(
+            escaped("mallory\u{1b}[2K\r\u{1b}[32m ok\n"),
+            "mallory\\u{1b}[2K\\u{d}\\u{1b}[32m ok\\u{a}"
+        );
+        assert_eq!(escaped("evil\u{202e}txt.rs"), "evil\\u{202e}txt.rs");
+        assert_eq!(escaped_lines("a\n\tb\u{7}"), "a\n\tb\\u{7}");
+        let mut report = graded(".").unwrap();
+        report.message = "refused: \u{1b}[31mred".into();
+        report.sandbox.mode = "auto".into();
+        report.sandbox.missing = vec![lesson13_runner::sandbox::Protection::Seccomp];
+        let reports = vec![("mallory\u{1b}[2K\r".to_owned(), Ok(report))];
+        let text = lines(&reports).join("\n");
+        assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+        assert!(
+            text.contains("↳ refused: \\u{1b}[31mred; sandbox (auto) MISSING: seccomp"),
+            "{text}"
+        );
     }
 
     #[test]

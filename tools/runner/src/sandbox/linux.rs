@@ -375,30 +375,92 @@ fn confine_and_exec(spec: &Spec, mut applied: Vec<Protection>) -> ! {
     quit(127)
 }
 
+/// The newest Landlock ABI this crate knows; best effort below it.
+const ABI_USED: ABI = ABI::V6;
+
+/// Reading and running files, and listing folders.
+fn read_exec() -> landlock::BitFlags<AccessFs> {
+    AccessFs::ReadFile | AccessFs::ReadDir | AccessFs::Execute
+}
+
+/// Landlock rules granting `access` beneath each of `paths` that exists.
+fn beneath<'a>(
+    paths: impl IntoIterator<Item = &'a Path>,
+    access: landlock::BitFlags<AccessFs>,
+) -> Vec<PathBeneath<PathFd>> {
+    paths
+        .into_iter()
+        .filter_map(|path| PathFd::new(path).ok())
+        .map(|fd| PathBeneath::new(fd, access))
+        .collect()
+}
+
+/// The build jail (see `super::jail`): restricts this process with Landlock
+/// to the jail's rules, then becomes the compiler cargo asked for (the
+/// first argument), with the rest of the arguments. Never returns; a jail
+/// that cannot be applied fails the compilation, loudly.
+pub fn build_jail_main(rules: &str) -> ! {
+    let fail = |why: String| -> ! {
+        eprintln!("error: the grader's build jail could not be applied: {why}");
+        std::process::exit(101)
+    };
+    let jail: super::jail::BuildJail = match serde_json::from_str(rules) {
+        Ok(jail) => jail,
+        Err(e) => fail(format!("its rules are malformed: {e}")),
+    };
+    let mut args = std::env::args_os().skip(1);
+    let Some(rustc) = args.next() else {
+        fail("no compiler to run".into())
+    };
+    // SAFETY: the wrapper is single-threaded; nothing else reads the
+    // environment.
+    unsafe { std::env::remove_var(super::jail::JAIL_VAR) };
+    let readable = jail
+        .read
+        .iter()
+        .map(|p| p.as_path())
+        .chain(super::jail::SYSTEM.iter().map(Path::new))
+        .chain([Path::new(&rustc)]);
+    let mut rules = beneath(readable, read_exec());
+    rules.extend(beneath(
+        jail.write.iter().map(|p| p.as_path()),
+        AccessFs::from_all(ABI_USED),
+    ));
+    rules.extend(beneath(
+        DEVICES.iter().map(Path::new),
+        AccessFs::ReadFile | AccessFs::WriteFile,
+    ));
+    let status = Ruleset::default()
+        .set_compatibility(CompatLevel::BestEffort)
+        .handle_access(AccessFs::from_all(ABI_USED))
+        .and_then(|r| r.create())
+        .and_then(|r| r.add_rules(rules.into_iter().map(Ok::<_, landlock::RulesetError>)))
+        .and_then(|r| r.restrict_self());
+    match status {
+        Ok(status) if status.ruleset != RulesetStatus::NotEnforced => {}
+        Ok(_) => fail("this kernel does not enforce Landlock".into()),
+        Err(e) => fail(e.to_string()),
+    }
+    let error = std::process::Command::new(&rustc).args(args).exec();
+    fail(format!(
+        "cannot run {}: {error}",
+        Path::new(&rustc).display()
+    ))
+}
+
 /// Applies Landlock; returns the parts the kernel enforces.
 fn landlock(spec: &Spec) -> Result<Vec<Protection>, String> {
-    // The newest ABI this crate knows; best effort below it.
-    let abi = ABI::V6;
-    let read_exec = AccessFs::ReadFile | AccessFs::ReadDir | AccessFs::Execute;
-    let mut rules: Vec<PathBeneath<PathFd>> = Vec::new();
+    let abi = ABI_USED;
     let files = spec
         .read_exec
         .iter()
         .map(|p| p.as_path())
         .chain(SYSTEM_LIBRARIES.iter().map(Path::new));
-    for path in files {
-        if let Ok(fd) = PathFd::new(path) {
-            rules.push(PathBeneath::new(fd, read_exec));
-        }
-    }
-    for device in DEVICES {
-        if let Ok(fd) = PathFd::new(device) {
-            rules.push(PathBeneath::new(
-                fd,
-                AccessFs::ReadFile | AccessFs::WriteFile,
-            ));
-        }
-    }
+    let mut rules = beneath(files, read_exec());
+    rules.extend(beneath(
+        DEVICES.iter().map(Path::new),
+        AccessFs::ReadFile | AccessFs::WriteFile,
+    ));
     rules.push(PathBeneath::new(
         PathFd::new(&spec.work).map_err(|e| e.to_string())?,
         AccessFs::from_all(abi),

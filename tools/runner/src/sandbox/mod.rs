@@ -23,14 +23,20 @@
 //! The launcher enforces the test's time limit itself, and it exits only
 //! once the test's whole process tree is gone.
 //!
+//! A submission's build gets a jail of its own (see [`BuildJail`]): each
+//! compiler process of the grading copy's crates reads only the copy, the
+//! toolchain and the system's programs, with Landlock.
+//!
 //! [`Mode::Auto`] uses what the kernel offers (found by a probe at the
 //! start), [`Mode::Require`] refuses to grade without every protection, and
 //! every run says which ones are active.
 
+mod jail;
 #[cfg(all(target_os = "linux", feature = "sandbox"))]
 mod linux;
 mod spec;
 
+pub use jail::BuildJail;
 pub use spec::Protection;
 use spec::{LAUNCH_ARG, Spec};
 use std::path::{Path, PathBuf};
@@ -106,7 +112,12 @@ impl Sandbox {
         let (status, report) = spec::run_with_status(command)?;
         let _ = std::fs::remove_dir_all(&probe_dir);
         match report.applied {
-            Some(applied) if status.success() => {
+            Some(mut applied) if status.success() => {
+                // The build jail is Landlock too, applied by the same kernel
+                // (and it fails the build rather than run without).
+                if applied.contains(&Protection::LandlockFiles) {
+                    applied.push(Protection::LandlockBuild);
+                }
                 sandbox.active = Protection::ALL
                     .into_iter()
                     .filter(|p| applied.contains(p) || sandbox.active.contains(p))
@@ -140,6 +151,14 @@ impl Sandbox {
     /// The protections in force for every test.
     pub fn active(&self) -> &[Protection] {
         &self.active
+    }
+
+    /// The jail for a build of the grading copy at `copy` (see
+    /// [`BuildJail`]), when this system has it.
+    pub fn build_jail(&self, copy: &Path) -> Option<BuildJail> {
+        self.active
+            .contains(&Protection::LandlockBuild)
+            .then(|| BuildJail::new(copy, &self.launcher))
     }
 
     /// The protections this system does not give.
@@ -214,7 +233,13 @@ impl Sandbox {
             work: work.to_path_buf(),
             read_exec: vec![program.to_path_buf()],
             limit_ms: limit.as_millis() as u64,
-            require: self.active.clone(),
+            // The build jail is the build's, not the test's.
+            require: self
+                .active
+                .iter()
+                .copied()
+                .filter(|p| *p != Protection::LandlockBuild)
+                .collect(),
             probe: false,
         };
         Launch {
@@ -285,10 +310,20 @@ impl Launch {
     }
 }
 
-/// If this process was started as the sandbox's launcher, runs it and never
-/// returns. A binary that runs tests through the sandbox (the grader) calls
-/// this first thing in `main`.
+/// If this process was started as the sandbox's launcher (or as a build's
+/// jail, see [`BuildJail`]), runs it and never returns. A binary that runs
+/// tests through the sandbox (the grader) calls this first thing in `main`.
 pub fn run_launcher_if_asked() {
+    if let Some(rules) = std::env::var_os(jail::JAIL_VAR) {
+        #[cfg(all(target_os = "linux", feature = "sandbox"))]
+        linux::build_jail_main(&rules.to_string_lossy());
+        #[allow(unreachable_code)]
+        {
+            let _ = rules;
+            eprintln!("error: this binary was built without the build jail");
+            std::process::exit(101);
+        }
+    }
     if std::env::args_os().nth(1).is_some_and(|a| a == LAUNCH_ARG) {
         #[cfg(all(target_os = "linux", feature = "sandbox"))]
         linux::launcher_main();

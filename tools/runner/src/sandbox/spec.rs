@@ -49,11 +49,15 @@ pub enum Protection {
     /// Landlock scopes: no signals or abstract unix sockets beyond the
     /// sandbox (ABI 6).
     LandlockScopes,
+    /// Landlock on the build: the compiler reads only the grading copy, the
+    /// toolchain and the system's programs (no `include_str!` of anything
+    /// else), and writes only the build's folder.
+    LandlockBuild,
 }
 
 impl Protection {
     /// Every protection, in the order they are listed.
-    pub const ALL: [Protection; 10] = [
+    pub const ALL: [Protection; 11] = [
         Protection::ScrubbedEnvironment,
         Protection::UserNamespace,
         Protection::PidNamespace,
@@ -64,6 +68,7 @@ impl Protection {
         Protection::LandlockFiles,
         Protection::LandlockNetwork,
         Protection::LandlockScopes,
+        Protection::LandlockBuild,
     ];
 
     /// One line for people.
@@ -92,6 +97,9 @@ impl Protection {
             Protection::LandlockNetwork => "Landlock network (no TCP bind or connect; ABI 4)",
             Protection::LandlockScopes => {
                 "Landlock scopes (no signals or abstract sockets beyond the sandbox; ABI 6)"
+            }
+            Protection::LandlockBuild => {
+                "Landlock build jail (the compiler reads only the grading copy and the toolchain: no include_str! of other files)"
             }
         }
     }

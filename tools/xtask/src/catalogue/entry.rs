@@ -44,6 +44,8 @@ pub enum Kind {
     Bug {
         /// Test function names that must fail on it.
         caught_by: Vec<String>,
+        /// The loom models that must find it, if it is a race.
+        race: Vec<String>,
     },
     /// A different correct channel, stored whole.
     Correct {
@@ -127,6 +129,7 @@ pub fn parse(exercise: Exercise, path: &Path) -> Result<Entry> {
         (
             Kind::Bug {
                 caught_by: header.caught_by,
+                race: header.race,
             },
             header.bug,
         )
@@ -187,6 +190,7 @@ mod tests {
         let header = Header {
             bug: "send() pushes to the front: the newest message comes out first.".into(),
             caught_by: vec!["messages_arrive_in_order".into()],
+            race: Vec::new(),
         };
         let bug = OLD.replace("push_back", "push_front");
         write(
@@ -206,7 +210,8 @@ mod tests {
         assert_eq!(
             entries[0].kind,
             Kind::Bug {
-                caught_by: vec!["messages_arrive_in_order".into()]
+                caught_by: vec!["messages_arrive_in_order".into()],
+                race: Vec::new(),
             }
         );
         let source = entries[0].source(root.path()).unwrap();

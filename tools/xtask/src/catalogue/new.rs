@@ -82,14 +82,21 @@ pub fn run(new: NewBug, jobs: usize) -> Result<String> {
             new.from.display()
         );
     }
+    // An existing entry keeps its `Race:` models (and its `Caught by:`,
+    // unless new ones are given).
+    let (kept_catchers, race) = match existing.map(|e| e.kind) {
+        Some(Kind::Bug { caught_by, race }) => (caught_by, race),
+        _ => (Vec::new(), Vec::new()),
+    };
     let mut header = Header {
         bug,
         caught_by: new.caught_by,
+        race,
     };
     if header.caught_by.is_empty() {
-        header.caught_by = match existing.map(|e| e.kind) {
-            Some(Kind::Bug { caught_by }) => caught_by,
-            _ => measure_catchers(&root, exercise, &header, &solution, &edited, jobs)?,
+        header.caught_by = match kept_catchers.is_empty() {
+            false => kept_catchers,
+            true => measure_catchers(&root, exercise, &header, &solution, &edited, jobs)?,
         };
     }
     std::fs::write(&path, patch::create(&header, &solution, &edited, exercise))
@@ -131,6 +138,7 @@ fn measure_catchers(
         name: "measured".into(),
         kind: Kind::Bug {
             caught_by: Vec::new(),
+            race: Vec::new(),
         },
         about: header.bug.clone(),
     };

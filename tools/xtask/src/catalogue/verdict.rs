@@ -38,7 +38,7 @@ impl Outcome {
             Kind::Bug { .. } if self.failed().next().is_none() => Some(
                 "SURVIVED: every test passed. Strengthen the tests; never weaken the bug.".into(),
             ),
-            Kind::Bug { caught_by } => {
+            Kind::Bug { caught_by, .. } => {
                 let missed: Vec<String> = caught_by
                     .iter()
                     .filter_map(|name| self.missed(results, name))

@@ -1,7 +1,7 @@
 //! The checks that are one cargo command each: formatting, lints, docs,
-//! the solutions' tests, and the loom models.
+//! the solutions' tests.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use lesson13_grader::workspace;
 
 /// `cargo fmt --check`.
@@ -72,26 +72,3 @@ const TOOLS: [&str; 5] = [
     "lesson13-dispatch",
     "xtask",
 ];
-
-/// The preemption bound for loom in verify: 3 explores every interleaving
-/// with up to three preemptions in about 15 s on 2 cores; unbounded takes
-/// more than 5 minutes.
-const LOOM_MAX_PREEMPTIONS: &str = "3";
-
-/// The loom models, release build, in their own target folder.
-pub fn loom(_: usize) -> Result<String> {
-    let target = workspace::root().join("target").join("loom");
-    let target = target.to_str().context("the target path is not UTF-8")?;
-    workspace::cargo(
-        &["test", "--locked", "--release", "-p", "loom-models"],
-        &[
-            ("RUSTFLAGS", "--cfg loom"),
-            ("LOOM_MAX_PREEMPTIONS", LOOM_MAX_PREEMPTIONS),
-            // Its own target folder: other flags would rebuild everything.
-            ("CARGO_TARGET_DIR", target),
-        ],
-    )?;
-    Ok(format!(
-        "every model passed with up to {LOOM_MAX_PREEMPTIONS} preemptions"
-    ))
-}

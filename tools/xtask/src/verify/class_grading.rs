@@ -3,13 +3,17 @@
 //!
 //! - a small class (a full mark, a submission one folder down with a
 //!   deadlock, an empty folder, a zip that does not compile, a non-ASCII
-//!   name, `.git` and `__MACOSX`) graded into a gradebook, JSON reports and
-//!   a class report; then graded again in two shards whose merged gradebook
-//!   must be the same file; and the rough edges (bad counts, a file for a
-//!   folder, a bad report path) refused before anything is built;
-//! - the Gradescope package's `run_autograder`, run on a fake root holding
-//!   a zipped submission, must write a valid `results.json` with the right
-//!   score.
+//!   name, a name with terminal escape sequences, `.git` and `__MACOSX`)
+//!   graded into a gradebook, JSON reports and a class report, with no
+//!   control character reaching the terminal; then graded again in two
+//!   shards whose merged gradebook must be the same file; and the rough
+//!   edges (bad counts, a file for a folder, a bad report path) refused
+//!   before anything is built;
+//! - the Gradescope package holds only what grading needs, readable by its
+//!   owner alone, and its trimmed lock file builds the grader; its
+//!   `run_autograder`, run on a fake root holding a zipped submission, must
+//!   print the sandbox's state and write a valid `results.json` with the
+//!   right score and the sandbox's state for instructors.
 
 use anyhow::{Context, Result, bail};
 use lesson13_grader::report::{percent, round, show};
@@ -127,6 +131,12 @@ pub fn check_class(jobs: usize) -> Result<String> {
     )?;
     place(&broken, &class.join("grace/notes/oops.rs"))?;
     zip_with(&class.join("dave.zip"), "lesson13-oneshot.rs", &broken)?;
+    // A name that would erase its own line and print a fake green row.
+    let escapes = "mallory\u{1b}[2K\r\u{1b}[32m";
+    place(
+        &broken,
+        &class.join(escapes).join("lesson13-oneshot/src/lib.rs"),
+    )?;
     let class_s = path_str(&class)?;
     let jobs = jobs.to_string();
 
@@ -191,6 +201,9 @@ pub fn check_class(jobs: usize) -> Result<String> {
         "--json",
         path_str(&json)?,
     ])?;
+    if let Some(line) = said.lines().find(|l| l.contains(['\u{1b}', '\r'])) {
+        bail!("a control character reached the terminal: {line:?}");
+    }
     let gradebook = std::fs::read_to_string(&csv).context("no gradebook")?;
     // Alice has Exercise 1 right; Émile Zola's deadlock fails one of its tests.
     let scheme = lesson13_grader::scheme::Scheme::load(None, &root)?;
@@ -213,10 +226,16 @@ pub fn check_class(jobs: usize) -> Result<String> {
         row("alice", points),
         row("dave", 0.0),
         row("grace", 0.0),
+        row(escapes, 0.0),
         row("Émile Zola", round(points * (weights - 1.0) / weights)),
     ];
-    let rows: Vec<&str> = gradebook.lines().skip(1).collect();
-    if rows != expected_rows.iter().map(String::as_str).collect::<Vec<_>>() {
+    // Each row's grades, without its notes (the last column).
+    let rows: Vec<String> = csv::Reader::from_reader(gradebook.as_bytes())
+        .records()
+        .map(|r| r.map(|r| r.iter().take(11).collect::<Vec<_>>().join(",")))
+        .collect::<Result<_, _>>()
+        .context("the gradebook is not CSV")?;
+    if rows != expected_rows {
         bail!("the gradebook is not the expected one:\n{gradebook}\n{said}");
     }
     for expected in [
@@ -322,10 +341,29 @@ pub fn check_gradescope(_jobs: usize) -> Result<String> {
     let fake = scratch.path().join("autograder");
     let package = scratch.path().join("autograder.zip");
     ok(&["gradescope-autograder", path_str(&package)?])?;
-    let file = std::fs::File::open(&package)?;
-    zip::ZipArchive::new(file)
-        .and_then(|mut zip| zip.extract(fake.join("source")))
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&package)?)?;
+    package_holds_what_grading_needs(&mut zip)?;
+    zip.extract(fake.join("source"))
         .context("cannot unpack the package")?;
+    // Its trimmed lock file is the grader's: `cargo build --locked` there
+    // resolves the same crates (`cargo tree` resolves as a build does).
+    let tree = Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--locked",
+            "--offline",
+            "--package",
+            "lesson13-grader",
+        ])
+        .current_dir(fake.join("source"))
+        .output()
+        .context("could not run cargo")?;
+    if !tree.status.success() {
+        bail!(
+            "the package's lock file does not build the grader:\n{}",
+            String::from_utf8_lossy(&tree.stderr)
+        );
+    }
     // Gradescope copies run_autograder to the root, and puts the student's
     // upload in submission/.
     std::fs::copy(
@@ -369,6 +407,12 @@ pub fn check_gradescope(_jobs: usize) -> Result<String> {
     let tests = json["tests"].as_array().cloned().unwrap_or_default();
     let visible =
         |t: &serde_json::Value| t["name"].as_str().is_some_and(|n| n.contains(": public::"));
+    let is_sandbox = |t: &&serde_json::Value| {
+        t["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("sandbox (auto)"))
+    };
+    let sandbox = tests.iter().find(is_sandbox);
     let problems: Vec<&str> = [
         (json["score"] != 25.0, "score is not 25"),
         (json["max_score"] != 100.0, "max_score is not 100"),
@@ -394,6 +438,7 @@ pub fn check_gradescope(_jobs: usize) -> Result<String> {
                     "after_published"
                 };
                 t["name"].as_str().is_some_and(|n| !n.ends_with(": build"))
+                    && !is_sandbox(&t)
                     && t["visibility"] != expected
             }),
             "a test's visibility is wrong",
@@ -401,6 +446,20 @@ pub fn check_gradescope(_jobs: usize) -> Result<String> {
         (
             json["extra_data"]["found_in"] != "handin.zip: handin",
             "found_in is wrong",
+        ),
+        (
+            json["extra_data"]["sandbox"]["active"]
+                .as_array()
+                .is_none_or(|a| a.is_empty()),
+            "extra_data has no sandbox",
+        ),
+        (
+            sandbox.is_none_or(|t| t["visibility"] != "hidden" || t["max_score"] != 0.0),
+            "no sandbox entry for instructors alone",
+        ),
+        (
+            !String::from_utf8_lossy(&output.stdout).contains("sandbox (auto):"),
+            "run_autograder does not print the sandbox's state",
         ),
     ]
     .into_iter()
@@ -410,7 +469,67 @@ pub fn check_gradescope(_jobs: usize) -> Result<String> {
         bail!("results.json: {}:\n{results}", problems.join(", "));
     }
     Ok(format!(
-        "run_autograder on a fake root: results.json scores 25/100 over {} tests",
+        "the package holds only what grading needs, owner-only; run_autograder on a fake \
+         root: results.json scores 25/100 over {} tests, with the sandbox's state",
         tests.len()
     ))
+}
+
+/// What the Gradescope package must hold, and must not: student code runs
+/// in the same container.
+const PACKAGE_HOLDS: [&str; 9] = [
+    "setup.sh",
+    "run_autograder",
+    "grading.toml",
+    "Cargo.toml",
+    "Cargo.lock",
+    "lesson13-oneshot/tests/hidden/graded.rs",
+    "testkit/src/lib.rs",
+    "tools/runner/src/lib.rs",
+    "tools/grader/src/main.rs",
+];
+const PACKAGE_LEAVES_OUT: [&str; 9] = [
+    "solutions/",
+    "catalogue/",
+    "bench/",
+    "docs/",
+    "tools/xtask/",
+    "tools/student/",
+    "tools/dispatch/",
+    ".cargo/",
+    "target/",
+];
+
+/// The package's file list: what grading needs, no solutions, catalogue,
+/// fixtures, benchmarks or maintainers' tools, and nothing readable by
+/// anyone but its owner.
+fn package_holds_what_grading_needs(zip: &mut zip::ZipArchive<std::fs::File>) -> Result<()> {
+    let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+    let mut problems = Vec::new();
+    for needed in PACKAGE_HOLDS {
+        if !names.iter().any(|n| n == needed) {
+            problems.push(format!("{needed} is missing"));
+        }
+    }
+    for name in &names {
+        let left_out = PACKAGE_LEAVES_OUT.iter().any(|p| name.starts_with(p));
+        if left_out || name.split('/').any(|part| part == "fixtures") {
+            problems.push(format!("{name} is packaged"));
+        }
+    }
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i)?;
+        if entry.unix_mode().is_none_or(|mode| mode & 0o077 != 0) {
+            problems.push(format!(
+                "{} is open to others (mode {:o})",
+                entry.name(),
+                entry.unix_mode().unwrap_or(0)
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        bail!("the Gradescope package: {}", problems.join("; "))
+    }
 }

@@ -94,6 +94,54 @@ const FIXTURES: &[Fixture] = &[
         },
     },
     Fixture {
+        name: "a wrong signature: compile_error against the public tests",
+        swap: Some((
+            "lesson13-oneshot",
+            "tools/xtask/fixtures/wrong-signature.rs",
+        )),
+        expect: |report| {
+            let message = &report.message;
+            let public = message.contains("--> lesson13-oneshot/tests/public/");
+            // Said as a student should read it: the API does not match.
+            let explained = message.starts_with(lesson13_runner::diagnostic::API_MISMATCH);
+            match report.status {
+                Status::CompileError
+                    if public && explained && !message.contains("tests/hidden") =>
+                {
+                    Ok(())
+                }
+                _ => Err(anyhow::anyhow!(
+                    "expected compile_error pointing into the public tests only, saying that \
+                     the lib.rs does not match the API, got {:?}: {message}",
+                    report.status
+                )),
+            }
+        },
+    },
+    Fixture {
+        name: "compiles against the public tests only: the hidden tests' errors without their \
+               source",
+        swap: Some((
+            "lesson13-oneshot",
+            "tools/xtask/fixtures/compiles-against-the-public-tests-only.rs",
+        )),
+        expect: |report| {
+            let message = &report.message;
+            let kind = message.contains("the trait bound `u32: Seen` is not satisfied");
+            let redacted = message.contains(lesson13_runner::diagnostic::HIDDEN_PLACE);
+            match report.status {
+                Status::CompileError if kind && redacted && !message.contains("tests/hidden") => {
+                    Ok(())
+                }
+                _ => Err(anyhow::anyhow!(
+                    "expected compile_error with the error's kind and its hidden place \
+                     redacted, got {:?}: {message}",
+                    report.status
+                )),
+            }
+        },
+    },
+    Fixture {
         name: "an honest oneshot with names once banned as words: full marks",
         swap: Some((
             "lesson13-oneshot",
@@ -241,16 +289,12 @@ pub fn check_bundle_round_trip(jobs: usize) -> Result<String> {
             bail!("the bundle contains {left_out}/");
         }
     }
+    if !out.join("loom-models").join("Cargo.toml").is_file() {
+        bail!("the bundle has no loom-models/: `cargo xtask check --loom` needs it");
+    }
     let manifest = std::fs::read_to_string(out.join("Cargo.toml"))
         .context("cannot read the bundle's Cargo.toml")?;
-    for leftover in [
-        "criterion",
-        "flume",
-        "async-channel",
-        "bench",
-        "loom",
-        "solutions",
-    ] {
+    for leftover in ["criterion", "flume", "async-channel", "bench", "solutions"] {
         if manifest.contains(leftover) {
             bail!(
                 "the bundle's Cargo.toml mentions {leftover}, which the bundle leaves out:\n{manifest}"

@@ -15,9 +15,13 @@
 //! String`; it is appended to Exercise 1's stub, whose `channel()` first
 //! panics with the attack's own account of what it managed (so the test
 //! message is evidence that the attack ran). The one correct channel is
-//! appended to the reference solution and called without the panic.
+//! appended to the reference solution and called without the panic. Every
+//! report must say which protections were in force: all of them.
+//!
+//! The attacks that are not a `lib.rs` (links, special files, a zip bomb,
+//! a planted cargo configuration) are [`super::hostile_layout`]'s.
 
-use super::grade_folder;
+use super::{grade_folder, hostile_layout};
 use anyhow::{Context, Result, bail};
 use lesson13_grader::engine::Settings;
 use lesson13_grader::pool::in_slots;
@@ -27,7 +31,7 @@ use lesson13_grader::workspace;
 use lesson13_runner::TestStatus;
 use lesson13_runner::exercises::{ALL, Exercise};
 use lesson13_runner::run::UNPROVEN_MESSAGE;
-use lesson13_runner::sandbox::Mode;
+use lesson13_runner::sandbox::{Mode, Protection};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -179,6 +183,49 @@ const FIXTURES: &[Hostile] = &[
         named: true,
         sandboxed: |r| no_marks_and_says(r, &["kill: parent", "Err"]),
     },
+    Hostile {
+        file: "read-the-hidden-tests-at-compile-time.rs",
+        named: true,
+        // Each of its three reads refused: the copy holds no hidden test
+        // while the library compiles, and the build jail reads nothing
+        // outside the copy.
+        sandboxed: |r| {
+            let refused = r.message.matches("couldn't read").count();
+            match r.status {
+                Status::CompileError if refused == 3 && !r.message.contains("leaked") => Ok(()),
+                _ => Err(anyhow::anyhow!(
+                    "expected compile_error with its 3 reads refused, got {:?} ({refused} \
+                     refused): {}",
+                    r.status,
+                    r.message
+                )),
+            }
+        },
+    },
+    Hostile {
+        file: "huge-static.rs",
+        named: false,
+        sandboxed: |r| match r.status {
+            Status::CompileError if r.message.contains("wrote more than 64 MiB") => Ok(()),
+            _ => Err(anyhow::anyhow!(
+                "expected compile_error at the build's file-size limit, got {:?}: {}",
+                r.status,
+                r.message
+            )),
+        },
+    },
+    Hostile {
+        file: "terminal-escapes.rs",
+        named: false,
+        sandboxed: |r| {
+            no_marks_and_says(r, &["✓ all tests passed"])?;
+            let shown = |c: char| c.is_control() && c != '\n' && c != '\t';
+            match r.tests.iter().find(|t| t.message.contains(shown)) {
+                Some(t) => bail!("{} keeps a control character: {:?}", t.name, t.message),
+                None => Ok(()),
+            }
+        },
+    },
 ];
 
 /// The correct channel whose tests print bytes that are not UTF-8.
@@ -234,6 +281,7 @@ pub fn check(jobs: usize) -> Result<String> {
     let exercise = ALL[0];
     let stub = read(&root.join(exercise.lib_rs()))?;
     let solution = read(&root.join("solutions/src").join(exercise.solution))?;
+    let layouts = hostile_layout::check(jobs)?;
     let hidden_tests = root.join(exercise.krate).join("tests/hidden/graded.rs");
     let hidden_before = read(&hidden_tests)?;
     let mut problems = Vec::new();
@@ -288,6 +336,7 @@ pub fn check(jobs: usize) -> Result<String> {
     println!("  {NON_UTF8}: full marks");
 
     problems.extend(canaries.check());
+    problems.extend(layouts.problems);
     if read(&hidden_tests)? != hidden_before {
         problems.push(format!("{} was changed", hidden_tests.display()));
     }
@@ -302,8 +351,10 @@ pub fn check(jobs: usize) -> Result<String> {
     if problems.is_empty() {
         Ok(format!(
             "{} hostile submissions rejected by the static check, and held by the sandbox \
-             alone; a correct channel printing non-UTF-8 got full marks",
-            FIXTURES.len()
+             alone; {} hostile layouts and planted configurations held; a correct channel \
+             printing non-UTF-8 got full marks",
+            FIXTURES.len(),
+            layouts.held
         ))
     } else {
         Err(anyhow::anyhow!("{}", problems.join("\n")))
@@ -371,7 +422,8 @@ fn submission(exercise: Exercise, lib_rs: &str) -> Result<tempfile::TempDir> {
     Ok(dir)
 }
 
-/// Grades the submission folder `source` and returns `exercise`'s report.
+/// Grades the submission folder `source` and returns `exercise`'s report,
+/// once the report says that every protection was in force.
 fn graded(
     source: &Path,
     slot: usize,
@@ -379,6 +431,12 @@ fn graded(
     exercise: Exercise,
 ) -> Result<ExerciseReport> {
     let report = grade_folder(source, slot, settings)?;
+    if report.sandbox.active != Protection::ALL || !report.sandbox.missing.is_empty() {
+        bail!(
+            "the report does not say that every protection was in force: {:?}",
+            report.sandbox
+        );
+    }
     report
         .exercises
         .into_iter()
@@ -537,17 +595,28 @@ fn known_good_files_pass_the_static_check(root: &Path) -> Result<Vec<String>> {
     Ok(problems)
 }
 
-/// A killed grader's folder (its lock file unlocked) is deleted by the next
-/// grading run.
+/// A killed grader's folders (its lock file unlocked) are deleted by the
+/// next grading run: its build folder and its tests' folder.
 fn stale_folders_are_deleted() -> Result<()> {
-    let stale = std::env::temp_dir().join(format!("lesson13-grade-killed-{}", std::process::id()));
+    let id = std::process::id();
+    let base = lesson13_grader::grading_copy::base();
+    let stale = base.join(format!("lesson13-grade-killed-{id}"));
+    let tests = std::env::temp_dir().join(format!("lesson13-sandbox-killed-{id}"));
     std::fs::create_dir_all(stale.join("ws"))
+        .and_then(|()| std::fs::create_dir_all(tests.join("test-1")))
         .and_then(|()| std::fs::write(stale.join(".grading.lock"), ""))
+        .and_then(|()| {
+            std::fs::write(
+                stale.join("sandbox.path"),
+                tests.as_os_str().as_encoded_bytes(),
+            )
+        })
         .context("cannot make a stale grading folder")?;
     drop(lesson13_grader::grading_copy::GradingCopy::new()?);
-    if stale.exists() {
+    if stale.exists() || tests.exists() {
         let _ = std::fs::remove_dir_all(&stale);
-        bail!("a killed grader's folder was not deleted by the next run");
+        let _ = std::fs::remove_dir_all(&tests);
+        bail!("a killed grader's folders were not deleted by the next run");
     }
     println!("  a killed grader's folder: deleted by the next run");
     Ok(())

@@ -280,6 +280,7 @@ mod tests {
             message: String::new(),
             notices: Vec::new(),
             tests: Vec::new(),
+            loom: None,
         }])
     }
 
