@@ -12,7 +12,8 @@
 //!   default `runtimes` feature).
 //! - [`block_on_racing`] is a plain-thread executor whose waker hands the CPU
 //!   to the woken thread, which turns "wake before the value is stored" races
-//!   into failures on every run.
+//!   into failures on every run; [`pending_signal`] lets another thread act
+//!   exactly when a future first waits.
 //! - [`DropCounter`] counts how often test values are dropped, and
 //!   [`assert_each_sender_in_order`] checks a stress test's messages.
 //! - [`hints`] holds what a hung test says: the likely bug.
@@ -153,9 +154,10 @@ pub fn current_thread() -> tokio::runtime::Runtime {
         .expect("could not build a tokio runtime")
 }
 
-/// How long a waker waits for the woken thread to start polling (see
-/// [`block_on_racing`]): a parked thread takes microseconds to wake up, a
-/// loaded machine longer.
+/// How long a waker waits for the woken thread to start polling when that
+/// thread was in the middle of a poll at the wake (see [`block_on_racing`]):
+/// that poll may be blocked on a lock the waking thread holds. A thread
+/// parked between polls is waited for without a bound.
 const HANDOFF: Duration = Duration::from_millis(2);
 
 /// How long a waker waits for a poll that has started to finish. A poll
@@ -170,6 +172,8 @@ struct Handoff {
     /// Polls begun and polls finished, counted by the polling thread.
     polls_started: AtomicUsize,
     polls: AtomicUsize,
+    /// The future is done: no poll will come again.
+    done: AtomicBool,
 }
 
 impl Wake for Handoff {
@@ -180,6 +184,7 @@ impl Wake for Handoff {
     fn wake_by_ref(self: &Arc<Self>) {
         let started_before = self.polls_started.load(SeqCst);
         let finished_before = self.polls.load(SeqCst);
+        let between_polls = started_before == finished_before;
         self.woken.store(true, SeqCst);
         self.thread.unpark();
         if thread::current().id() == self.thread.id() {
@@ -188,19 +193,24 @@ impl Wake for Handoff {
         // Hold the waking thread back until the woken thread has polled again.
         // A channel that calls `wake()` before it stores the value is then
         // polled exactly in the gap where the value is missing, so that race
-        // fails every time instead of once in a million runs. The wait is
-        // bounded: a channel that wakes while still holding its lock (as the
-        // lesson's code does) blocks the woken poll on that lock, so once the
-        // poll has started and not finished quickly, stop waiting.
+        // fails every time instead of once in a million runs. A woken thread
+        // that was parked between polls needs no lock to start its next
+        // poll, so it is waited for however long a busy machine takes to
+        // run it: a time bound there would let the load hide the race. Once
+        // its poll has started, the wait is bounded: a channel that wakes
+        // while still holding its lock (as the lesson's code does) blocks
+        // that poll on the lock, so a poll that does not finish quickly is
+        // blocked, and the waking thread goes on.
         let start = Instant::now();
         let mut poll_began = None;
-        while self.polls.load(SeqCst) == finished_before {
+        while self.polls.load(SeqCst) == finished_before && !self.done.load(SeqCst) {
             let now = Instant::now();
             if poll_began.is_none() && self.polls_started.load(SeqCst) != started_before {
                 poll_began = Some(now);
             }
             let waited_enough = match poll_began {
                 Some(began) => now - began > BLOCKED,
+                None if between_polls => false,
                 None => now - start > HANDOFF,
             };
             if waited_enough {
@@ -223,6 +233,7 @@ pub fn block_on_racing<F: Future>(future: F) -> F::Output {
         woken: AtomicBool::new(false),
         polls_started: AtomicUsize::new(0),
         polls: AtomicUsize::new(0),
+        done: AtomicBool::new(false),
     });
     let waker = Waker::from(handoff.clone());
     let mut cx = Context::from_waker(&waker);
@@ -231,11 +242,56 @@ pub fn block_on_racing<F: Future>(future: F) -> F::Output {
         let poll = future.as_mut().poll(&mut cx);
         handoff.polls.fetch_add(1, SeqCst);
         if let Poll::Ready(output) = poll {
+            handoff.done.store(true, SeqCst);
             return output;
         }
         while !handoff.woken.swap(false, SeqCst) {
             thread::park();
         }
+    }
+}
+
+/// A pair that lets one thread act exactly when a future on another one
+/// first waits: [`Signal::on_first_pending`] wraps the future, and
+/// [`Waiting::wait`] blocks until it has returned `Pending` once. With
+/// [`block_on_racing`], a test then forces the interleaving it is after on
+/// every run (a send while the receiver waits, say), instead of the
+/// scheduler deciding whether the receiver polled before the send.
+pub fn pending_signal() -> (Signal, Waiting) {
+    let (tell, told) = std::sync::mpsc::channel();
+    (Signal(tell), Waiting(told))
+}
+
+/// The half of [`pending_signal`] that goes with the future.
+pub struct Signal(std::sync::mpsc::Sender<()>);
+
+impl Signal {
+    /// `future`, telling the [`Waiting`] half the first time it returns
+    /// `Pending`.
+    pub fn on_first_pending<F: Future>(self, future: F) -> impl Future<Output = F::Output> {
+        let mut tell = Some(self.0);
+        let mut future = Box::pin(future);
+        std::future::poll_fn(move |cx| {
+            let poll = future.as_mut().poll(cx);
+            if poll.is_pending() {
+                if let Some(tell) = tell.take() {
+                    // The waiting half may be gone (its test failed): no matter.
+                    let _ = tell.send(());
+                }
+            }
+            poll
+        })
+    }
+}
+
+/// The half of [`pending_signal`] that waits.
+pub struct Waiting(std::sync::mpsc::Receiver<()>);
+
+impl Waiting {
+    /// Blocks until the future has first returned `Pending`: `true`; or
+    /// `false` if it finished (or was dropped) without ever waiting.
+    pub fn wait(self) -> bool {
+        self.0.recv().is_ok()
     }
 }
 
@@ -340,6 +396,43 @@ mod tests {
         }));
         assert_eq!(value, 7);
         waker_thread.join().unwrap();
+    }
+
+    #[test]
+    fn a_waker_woken_after_its_future_finished_does_not_wait() {
+        let mut kept = None;
+        block_on_racing(std::future::poll_fn(|cx| {
+            kept = Some(cx.waker().clone());
+            Poll::Ready(())
+        }));
+        // Nothing will poll again: a stale waker (a channel that keeps one)
+        // must return at once rather than wait for a poll.
+        let waker = kept.expect("the future was polled");
+        thread::spawn(move || waker.wake())
+            .join()
+            .expect("the waking thread panicked");
+    }
+
+    #[test]
+    fn the_waiting_half_learns_when_the_future_first_waits() {
+        let (signal, waiting) = pending_signal();
+        let mut polls = 0;
+        let waiter = thread::spawn(move || waiting.wait());
+        let future = signal.on_first_pending(std::future::poll_fn(|cx| {
+            polls += 1;
+            cx.waker().wake_by_ref();
+            if polls < 3 {
+                Poll::Pending
+            } else {
+                Poll::Ready(polls)
+            }
+        }));
+        assert_eq!(block_on_racing(future), 3);
+        assert!(waiter.join().unwrap(), "the future waited twice");
+        // A future that never waits: the waiting half is told so.
+        let (signal, waiting) = pending_signal();
+        block_on_racing(signal.on_first_pending(std::future::ready(())));
+        assert!(!waiting.wait());
     }
 
     #[test]

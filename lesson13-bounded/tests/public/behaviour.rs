@@ -8,10 +8,12 @@
 
 use super::imp;
 use super::support::{
-    a_woken_send, full_channel, pop, pop_and_let_woken_senders_through, receive_all, woken,
+    POP_WOKE_NONE, a_woken_send, full_channel, pop, pop_and_serve_the_oldest, receive_all,
 };
 use lesson13_testkit::hints::{BOUNDED_STRANDED, DEADLOCK};
-use lesson13_testkit::{DropCounter, assert_each_sender_in_order, block_on_racing, with_deadline};
+use lesson13_testkit::{
+    DropCounter, assert_each_sender_in_order, block_on_racing, pending_signal, with_deadline,
+};
 use std::future::Future;
 use tokio_test::task;
 use tokio_test::{assert_pending, assert_ready};
@@ -102,39 +104,28 @@ fn each_pop_wakes_exactly_one_waiting_sender() {
         for sender in &mut senders {
             assert_pending!(sender.poll(), "the channel is full: a send must wait");
         }
-        let first = assert_ready!(pop(&mut rx), "the channel is full: recv() must not wait");
-        let mut received = vec![first.expect("the channel holds a message")];
+        let mut received = Vec::new();
         let mut done = [false; 3];
         for round in 1..=3 {
-            let woken = woken(&senders);
-            let count = woken.iter().filter(|&&w| w).count();
-            assert_eq!(
-                count, 1,
-                "pop #{round} woke {count} waiting senders ({woken:?}): a pop frees one slot, so \
-                 it must wake exactly one (not none: lost wakeup; not all: thundering herd)"
-            );
-            let index = woken.iter().position(|&w| w).unwrap_or_default();
-            let sent = assert_ready!(
-                senders[index].poll(),
-                "the pop woke this sender, but its next poll is still Pending: a woken sender \
-                 must take the slot the pop freed for it, not join the line again"
-            );
-            assert!(sent.is_ok(), "{ALIVE}");
-            done[index] = true;
+            let got =
+                pop_and_serve_the_oldest(&mut rx, &mut senders, &mut done, round, POP_WOKE_NONE);
+            received.push(got);
             for (i, sender) in senders.iter_mut().enumerate().filter(|(i, _)| !done[*i]) {
                 assert_pending!(
                     sender.poll(),
                     "sender {i} was not woken, yet it completed: the channel is full again"
                 );
             }
-            let got = assert_ready!(pop(&mut rx), "a message is queued: recv() must not wait");
-            received.push(got.expect("a message is queued"));
         }
-        received[1..].sort();
+        received.extend(assert_ready!(
+            pop(&mut rx),
+            "a message is queued: recv() must not wait"
+        ));
         assert_eq!(
             received,
             [0, 1, 2, 3],
-            "every message must arrive exactly once"
+            "every message must arrive exactly once, the waiting senders' in the order they \
+             started waiting"
         );
     });
 }
@@ -184,15 +175,11 @@ fn every_waiting_sender_keeps_its_own_waker() {
         for sender in &mut senders {
             assert_pending!(sender.poll(), "the channel is full: a send must wait");
         }
+        // Two pops serve both senders, oldest first: each must have kept
+        // its own waker (one slot for all would hold only the second's).
         let mut done = [false; 2];
         for round in 1..=2 {
-            let served = pop_and_let_woken_senders_through(&mut rx, &mut senders, &mut done);
-            assert_eq!(
-                served, 1,
-                "pop #{round} must wake one of the two waiting senders, and it must get \
-                 through: store a waker per waiting sender (a queue of wakers), not one slot \
-                 that the second sender overwrites"
-            );
+            pop_and_serve_the_oldest(&mut rx, &mut senders, &mut done, round, POP_WOKE_NONE);
         }
     });
 }
@@ -201,17 +188,31 @@ fn every_waiting_sender_keeps_its_own_waker() {
 fn a_send_cancelled_before_it_was_woken_does_not_strand_the_others() {
     with_deadline(DEADLOCK, || {
         let (tx, mut rx) = full_channel();
-        let mut cancelled = task::spawn(tx.send(1));
+        // The cancelled send's task outlives it, to tell whose waker a pop woke.
+        let mut cancelled_task = task::spawn(());
         let mut waiting = task::spawn(tx.send(2));
-        assert_pending!(cancelled.poll(), "the channel is full: a send must wait");
-        assert_pending!(waiting.poll(), "the channel is full: a send must wait");
-        drop(cancelled); // e.g. lost a `select!` or hit a timeout
+        {
+            let mut cancelled = Box::pin(tx.send(1));
+            assert_pending!(
+                cancelled_task.enter(|cx, _| cancelled.as_mut().poll(cx)),
+                "the channel is full: a send must wait"
+            );
+            assert_pending!(waiting.poll(), "the channel is full: a send must wait");
+        } // dropped: e.g. lost a `select!` or hit a timeout
         let got = assert_ready!(pop(&mut rx), "a message is queued: recv() must not wait");
         assert_eq!(got, Some(0), "recv() must return the first message sent");
         assert!(
             waiting.is_woken(),
-            "a cancelled send future left its waker behind, and the pop woke that one instead \
-             of the sender still waiting: remove the entry when the send future is dropped"
+            "{}",
+            if cancelled_task.is_woken() {
+                "a cancelled send future left its entry in the line, and the pop woke its waker \
+                 instead of the sender still waiting: remove the entry when the send future is \
+                 dropped"
+            } else {
+                "the pop woke no waiting sender, and the one still waiting would wait forever (a \
+                 lost wakeup): after each pop, take the oldest waiting sender's entry out of the \
+                 line and wake its waker"
+            }
         );
         let sent = assert_ready!(waiting.poll(), "woken, but the free slot is not there");
         assert!(sent.is_ok(), "{ALIVE}");
@@ -234,10 +235,17 @@ fn a_send_cancelled_after_it_was_woken_passes_the_wakeup_on() {
         }
         let got = assert_ready!(pop(&mut rx), "a message is queued: recv() must not wait");
         assert_eq!(got, Some(0), "recv() must return the first message sent");
-        let index = woken(&senders)
+        let index = senders
             .iter()
-            .position(|&w| w)
+            .position(|s| s.is_woken())
             .expect("the pop freed a slot but woke no waiting sender (a lost wakeup)");
+        assert_eq!(
+            index, 0,
+            "the pop woke the sender that started waiting last, not the one that waited longest: \
+             senders are served in the order they started waiting. Keep each waiting sender's own \
+             waker with its entry (a queue of (ticket, waker), oldest first), and wake the entry \
+             the pop takes"
+        );
         // The woken sender gives up before it uses the free slot.
         drop(senders.remove(index));
         let other = &mut senders[0];
@@ -288,18 +296,14 @@ fn a_sender_polled_many_times_waits_in_line_once() {
                 "the channel is still full: polling again must not let a sender through"
             );
         }
-        // Two pops must serve both senders, whatever the order.
+        // Two pops serve both senders, the eager one first.
         let mut senders = [eager, patient];
         let mut done = [false; 2];
-        for _ in 0..2 {
-            let served = pop_and_let_woken_senders_through(&mut rx, &mut senders, &mut done);
-            assert_eq!(
-                served, 1,
-                "each pop must let exactly one waiting sender through. A sender polled many \
-                 times must not be queued many times: its extra entries take wakeups meant \
-                 for others"
-            );
-        }
+        pop_and_serve_the_oldest(&mut rx, &mut senders, &mut done, 1, POP_WOKE_NONE);
+        let extra_entries = "the first pop served the sender that was polled many times; this \
+            one's wakeup went elsewhere. A sender polled many times must wait in line once: its \
+            extra entries take the wakeups meant for others";
+        pop_and_serve_the_oldest(&mut rx, &mut senders, &mut done, 2, extra_entries);
     });
 }
 
@@ -322,8 +326,15 @@ fn a_repolled_waiting_sender_is_woken_through_its_latest_waker() {
         assert_eq!(got, Some(0), "recv() must return the first message sent");
         assert!(
             second_task.is_woken(),
-            "the pop did not wake the task that polled the waiting send last: update the \
-             stored waker when a waiting sender is polled again"
+            "{}",
+            if first_task.is_woken() {
+                "the pop woke the task that polled the waiting send first, not the one that \
+                 polled it last: update the stored waker when a waiting sender is polled again"
+            } else {
+                "the pop woke no task at all, and the sender would wait forever (a lost wakeup): \
+                 after each pop, take the oldest waiting sender's entry out of the line and wake \
+                 its waker"
+            }
         );
         let sent = assert_ready!(
             second_task.enter(|cx, _| send.as_mut().poll(cx)),
@@ -460,6 +471,53 @@ fn channel_zero_panics_with_a_clear_message() {
             "channel(0) panicked with {message:?}; the message must mention the capacity, e.g. \
              assert!(capacity > 0, \"a channel needs a capacity of at least 1\")"
         );
+    });
+}
+
+#[test]
+fn a_pop_on_another_thread_wakes_the_sender_after_keeping_its_slot() {
+    with_deadline(BOUNDED_STRANDED, || {
+        for round in 0..20u32 {
+            let (tx, mut rx) = imp::channel(1);
+            let sent = assert_ready!(
+                task::spawn(tx.send(round)).poll(),
+                "channel(1) is empty: the first send must not wait"
+            );
+            assert!(sent.is_ok(), "{ALIVE}");
+            let (signal, waiting) = pending_signal();
+            let sender = std::thread::spawn(move || {
+                let sent = block_on_racing(signal.on_first_pending(tx.send(round + 1)));
+                (sent, tx)
+            });
+            // Pop once the send waits, so that the pop wakes it.
+            assert!(
+                waiting.wait(),
+                "channel(1) holds a message, yet a second send did not wait"
+            );
+            // The racing executor holds this thread inside the pop's wake()
+            // until the woken sender has polled, so a pop that wakes the
+            // sender before it has freed and kept its slot (in two lock
+            // sections) is caught every time.
+            let got = assert_ready!(pop(&mut rx), "a message is queued: recv() must not wait");
+            assert_eq!(
+                got,
+                Some(round),
+                "recv() must return the first message sent"
+            );
+            let (sent, tx) = sender.join().expect(
+                "the woken sender's thread panicked: did the pop wake it before it freed and \
+                 kept its slot? Pop, keep the slot (reserved += 1) and take the sender's entry \
+                 under one lock, and wake it after",
+            );
+            assert!(sent.is_ok(), "{ALIVE}");
+            let got = assert_ready!(pop(&mut rx), "a message is queued: recv() must not wait");
+            assert_eq!(
+                got,
+                Some(round + 1),
+                "the woken sender's message must be in the slot its pop kept for it"
+            );
+            drop(tx);
+        }
     });
 }
 

@@ -48,37 +48,64 @@ pub fn a_woken_send<'a>(
     woken
 }
 
-/// Polls each waiting sender that has been woken and is not done yet, and
-/// returns how many of them completed. A woken sender may still return
-/// `Pending` (a spurious wakeup is allowed); a sender that was not woken is
-/// not polled, so a lost wakeup shows as nobody completing.
-pub fn let_woken_senders_through<F: Future>(senders: &mut [Spawn<F>], done: &mut [bool]) -> usize {
-    let mut completed = 0;
-    for (sender, done) in senders.iter_mut().zip(done.iter_mut()) {
-        if !*done && sender.is_woken() && sender.poll().is_ready() {
-            *done = true;
-            completed += 1;
-        }
-    }
-    completed
-}
+/// Why a pop woke none of the waiting senders, when nothing else could
+/// have taken its wakeup.
+pub const POP_WOKE_NONE: &str = "a lost wakeup: after each pop, take the oldest waiting \
+    sender's entry out of the line and wake its waker";
 
-/// Pops one message, which must be there, and then lets the woken waiting
-/// senders through (see [`let_woken_senders_through`]): how many got through.
-pub fn pop_and_let_woken_senders_through<F: Future>(
+/// Pops one message, which must be there, and returns it, after checking
+/// that the pop woke exactly one of the waiting `senders` that are not
+/// `done`: the one that has waited longest (the first not done, as they
+/// started waiting in order), and that it then gets through (it is marked
+/// done). `round` names the pop in the messages, and `woke_none` says why
+/// no sender would be woken (what else could take the wakeup): each
+/// message names only what the failure shows.
+pub fn pop_and_serve_the_oldest<F>(
     rx: &mut imp::Receiver<u32>,
     senders: &mut [Spawn<F>],
     done: &mut [bool],
-) -> usize {
+    round: usize,
+    woke_none: &str,
+) -> u32
+where
+    F: Future<Output = Result<(), imp::SendError<u32>>>,
+{
     let got = assert_ready!(pop(rx), "a message is queued: recv() must not wait");
+    let got = got.expect("a message is queued, yet recv() returned None");
+    let waiting: Vec<usize> = (0..senders.len()).filter(|&i| !done[i]).collect();
+    let woken: Vec<usize> = waiting
+        .iter()
+        .copied()
+        .filter(|&i| senders[i].is_woken())
+        .collect();
     assert!(
-        got.is_some(),
-        "a message is queued, yet recv() returned None"
+        !woken.is_empty(),
+        "pop #{round} woke none of the {} waiting senders, which would wait forever: {woke_none}",
+        waiting.len()
     );
-    let_woken_senders_through(senders, done)
-}
-
-/// Which of these waiting senders have been woken.
-pub fn woken<F>(senders: &[Spawn<F>]) -> Vec<bool> {
-    senders.iter().map(|s| s.is_woken()).collect()
+    assert!(
+        woken.len() == 1,
+        "pop #{round} woke {} of the {} waiting senders: a pop frees one slot, so it must wake \
+         exactly one (the others find the channel full and wait again: a thundering herd)",
+        woken.len(),
+        waiting.len()
+    );
+    assert!(
+        woken[0] == waiting[0],
+        "pop #{round} woke a sender that started waiting after another one that still waits: \
+         senders are served in the order they started waiting. Keep each waiting sender's own \
+         waker with its entry (a queue of (ticket, waker), oldest first), and wake the entry \
+         the pop takes"
+    );
+    let sent = assert_ready!(
+        senders[woken[0]].poll(),
+        "pop #{round} woke the oldest waiting sender, but its next poll is still Pending: a \
+         woken sender must take the slot the pop kept for it, not wait in line again"
+    );
+    assert!(
+        sent.is_ok(),
+        "send() returned Err although the receiver is alive"
+    );
+    done[woken[0]] = true;
+    got
 }

@@ -89,7 +89,7 @@ fn stress_tasks_on_a_multi_thread_runtime() {
 #[test]
 fn stress_os_threads_racing_send_against_recv() {
     const SENDERS: usize = 3;
-    const PER_SENDER: u32 = 300;
+    const PER_SENDER: u32 = 100;
     with_deadline(LOST_WAKEUP, || {
         let (tx, rx) = imp::channel();
         let threads: Vec<_> = (0..SENDERS)

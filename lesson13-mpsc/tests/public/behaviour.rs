@@ -9,7 +9,7 @@
 use super::imp;
 use super::support::try_recv;
 use lesson13_testkit::hints::{DEADLOCK, MPSC_LOST_WAKEUP};
-use lesson13_testkit::{DropCounter, Tracked, block_on_racing, with_deadline};
+use lesson13_testkit::{DropCounter, Tracked, block_on_racing, pending_signal, with_deadline};
 use std::future::Future;
 use tokio_test::{assert_pending, assert_ready, task};
 
@@ -132,8 +132,18 @@ fn messages_sent_before_the_last_drop_are_delivered_and_then_none_stays_none() {
         assert_eq!(
             got,
             Some("a"),
-            "messages sent before the senders were dropped must still be delivered: pop from the \
-             queue first, and return None only when it is empty and no sender is left"
+            "{}",
+            match got {
+                None => {
+                    "messages sent before the senders were dropped must still be delivered: pop \
+                     from the queue first, and return None only when it is empty and no sender \
+                     is left"
+                }
+                Some(_) => {
+                    "the first message sent must come out first (FIFO: push_back in send(), \
+                     pop_front in recv())"
+                }
+            }
         );
         let got = assert_ready!(try_recv(&mut rx), "one message is still queued");
         assert_eq!(got, Some("b"), "the second message must be delivered too");
@@ -295,9 +305,15 @@ fn queued_messages_are_dropped_exactly_once() {
         let first = assert_ready!(try_recv(&mut rx), "four messages are queued");
         let first = first.expect("four messages are queued, yet recv() returned None");
         assert_eq!(
-            (first.id, counter.dropped()),
-            (0, 0),
-            "recv() must return the first message sent, and the channel must not drop any"
+            first.id, 0,
+            "recv() must return the first message sent (FIFO: push_back in send(), pop_front in \
+             recv())"
+        );
+        assert_eq!(
+            counter.dropped(),
+            0,
+            "a message was dropped while it was still queued: the channel must drop a message \
+             only when it is received or when the channel goes away"
         );
         drop(first);
         drop(rx);
@@ -369,18 +385,21 @@ fn dropping_the_receiver_releases_its_waker() {
 #[test]
 fn a_send_on_another_thread_wakes_the_waiting_receiver_after_pushing() {
     with_deadline(MPSC_LOST_WAKEUP, || {
-        for i in 0..100u64 {
+        for i in 0..20u64 {
             let (tx, mut rx) = imp::channel();
-            // The sender stays alive until the message is received, so only
-            // send()'s own wakeup can end the wait, not the last sender's drop.
+            let (signal, waiting) = pending_signal();
+            // The send comes once the receiver waits. The sender stays alive
+            // until the message is received, so only send()'s own wakeup can
+            // end the wait, not the last sender's drop.
             let sender = std::thread::spawn(move || {
+                waiting.wait();
                 let sent = tx.send(i).is_ok();
                 (sent, tx)
             });
             // The racing executor holds the sending thread back inside wake()
             // until the receiver has polled again, so a send that wakes before
             // it pushes (and does not wake again) is caught every time.
-            let received = block_on_racing(rx.recv());
+            let received = block_on_racing(signal.on_first_pending(rx.recv()));
             let (sent, tx) = sender.join().expect("the sending thread panicked");
             assert!(
                 sent,

@@ -8,7 +8,8 @@
 
 use super::imp;
 use lesson13_testkit::hints::{DEADLOCK, ONESHOT_DROP_LOST_WAKEUP};
-use lesson13_testkit::{DropCounter, block_on_racing, with_deadline};
+use lesson13_testkit::{DropCounter, block_on_racing, pending_signal, with_deadline};
+use std::future::Future;
 use tokio_test::{assert_pending, assert_ready, task};
 
 #[test]
@@ -62,19 +63,36 @@ fn sender_dropped_before_the_receiver_polls_gives_an_error() {
 fn the_latest_waker_is_woken_when_the_sender_drops() {
     with_deadline(DEADLOCK, || {
         let (tx, rx) = imp::channel::<u8>();
-        let mut first = task::spawn(rx);
-        assert_pending!(first.poll(), "the sender is alive: the receiver must wait");
-        // Move the receiver to a second mock task, with a different waker.
-        let mut second = task::spawn(first.into_inner());
-        assert_pending!(second.poll(), "the sender is alive: the receiver must wait");
+        let mut rx = Box::pin(rx);
+        let mut first = task::spawn(());
+        let mut second = task::spawn(());
+        assert_pending!(
+            first.enter(|cx, _| rx.as_mut().poll(cx)),
+            "the sender is alive: the receiver must wait"
+        );
+        // The receiver moves to a second task, with a different waker.
+        assert_pending!(
+            second.enter(|cx, _| rx.as_mut().poll(cx)),
+            "the sender is alive: the receiver must wait"
+        );
         drop(tx);
         assert!(
             second.is_woken(),
-            "the sender's drop did not wake the task that polled the receiver last: replace the \
-             stored waker on every Pending poll, not only the first (or, if it wakes no task at \
-             all, see dropping_the_sender_wakes_the_waiting_receiver_with_an_error)"
+            "{}",
+            if first.is_woken() {
+                "the sender's drop woke the task that polled the receiver first, not the one \
+                 that polled it last: replace the stored waker on every Pending poll, not only \
+                 the first"
+            } else {
+                "the sender's drop woke no task at all, and the receiver would wait forever: in \
+                 the Sender's Drop, set `closed` and then wake the stored waker"
+            }
         );
-        let result = assert_ready!(second.poll(), "woken, but still Pending");
+        let result = assert_ready!(
+            second.enter(|cx, _| rx.as_mut().poll(cx)),
+            "woken, but still Pending: poll() must return Ready(Err(RecvError)) when `closed` is \
+             set and no value is there"
+        );
         assert_eq!(
             result,
             Err(imp::RecvError),
@@ -253,9 +271,12 @@ fn dropping_the_receiver_releases_its_waker() {
 #[test]
 fn halves_dropped_in_either_order_on_other_threads() {
     with_deadline(ONESHOT_DROP_LOST_WAKEUP, || {
-        for i in 0..100u32 {
+        for i in 0..20u32 {
             let (tx, rx) = imp::channel::<u32>();
+            let (signal, waiting) = pending_signal();
+            // The sender goes once the receiver waits...
             let sender = std::thread::spawn(move || {
+                waiting.wait();
                 if i % 2 == 0 {
                     drop(tx);
                     None
@@ -263,9 +284,9 @@ fn halves_dropped_in_either_order_on_other_threads() {
                     Some(tx.send(i))
                 }
             });
-            // The racing executor holds the dropping thread back until this
-            // one has polled, so a wake before `closed` is set is caught.
-            let received = block_on_racing(rx);
+            // ...and the racing executor holds the dropping thread back until
+            // this one has polled, so a wake before `closed` is set is caught.
+            let received = block_on_racing(signal.on_first_pending(rx));
             match sender.join().expect("the sending thread panicked") {
                 None => assert_eq!(
                     received,

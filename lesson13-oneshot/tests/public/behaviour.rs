@@ -8,7 +8,7 @@
 
 use super::imp;
 use lesson13_testkit::hints::{DEADLOCK, ONESHOT_LOST_WAKEUP};
-use lesson13_testkit::{block_on_racing, with_deadline};
+use lesson13_testkit::{block_on_racing, pending_signal, with_deadline};
 use std::future::Future;
 use std::pin::Pin;
 use tokio_test::{assert_pending, assert_ready, task};
@@ -211,13 +211,18 @@ fn channels_are_independent() {
 #[test]
 fn a_send_on_another_thread_wakes_the_receiver_after_storing_the_value() {
     with_deadline(ONESHOT_LOST_WAKEUP, || {
-        for i in 0..100u64 {
+        for i in 0..20u64 {
             let (tx, rx) = imp::channel();
-            let sender = std::thread::spawn(move || tx.send(i));
-            // This executor's waker holds the sending thread back until the
-            // receiver has polled again, so a send that wakes before it stores
-            // the value is caught every time, not once in a million runs.
-            let received = block_on_racing(rx);
+            let (signal, waiting) = pending_signal();
+            // The send comes once the receiver waits...
+            let sender = std::thread::spawn(move || {
+                waiting.wait();
+                tx.send(i)
+            });
+            // ...and this executor's waker holds the sending thread back until
+            // the receiver has polled again, so a send that wakes before it
+            // stores the value is caught every time, not once in a million runs.
+            let received = block_on_racing(signal.on_first_pending(rx));
             assert_eq!(
                 received,
                 Ok(i),

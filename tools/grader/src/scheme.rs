@@ -1,12 +1,13 @@
 //! The grading scheme, `grading.toml` at the workspace root: the points each
-//! exercise is worth, what each test weighs, when Gradescope shows the hidden
-//! tests, which failing tests show which misconception, and what loom's
-//! result weighs (nothing unless `[loom] weight` says).
+//! exercise is worth, what each test weighs, which tests race (and weigh
+//! nothing), when Gradescope shows the hidden tests, which failing tests
+//! show which misconception, and what loom's result weighs (nothing unless
+//! `[loom] weight` says).
 //!
 //! Without the file, or for what it leaves out, every exercise is worth
 //! [`DEFAULT_POINTS`] and every test weighs 1: an exercise's points are
 //! shared among its tests in proportion to their weights, and only a test
-//! that passed earns its share.
+//! that passed earns its share. A racing test (see [`Racing`]) weighs 0.
 
 use anyhow::{Context, Result, bail};
 use lesson13_runner::TestStatus;
@@ -34,9 +35,25 @@ pub struct Scheme {
     /// The misconceptions the class report counts, in the file's order.
     #[serde(default, rename = "misconception")]
     pub misconceptions: Vec<Misconception>,
+    /// The racing tests: reported, weighing nothing.
+    #[serde(default)]
+    pub racing: Racing,
     /// Whether loom's result moves points.
     #[serde(default)]
     pub loom: LoomScheme,
+}
+
+/// The racing tests: those that run a channel on several threads at once
+/// (real runtimes, OS threads, many messages), so that whether they catch
+/// a bug depends on how the threads happen to be scheduled, and a busy
+/// machine can change their verdict from one run to the next. They run
+/// and are reported, but weigh nothing: the points rest on the other
+/// tests, whose verdicts are the same on every run.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Racing {
+    /// `<crate>::<test>`, the test named as in [`names`].
+    pub tests: Vec<String>,
 }
 
 /// `[loom]`: what loom's result weighs in each exercise.
@@ -206,21 +223,49 @@ impl Scheme {
         if !(self.loom.weight.is_finite() && self.loom.weight >= 0.0) {
             bail!("[loom] weight must be a number, 0 or more");
         }
-        for misconception in &self.misconceptions {
-            for key in &misconception.tests {
+        let lists = self
+            .misconceptions
+            .iter()
+            .map(|m| (format!("misconception {:?}", m.name), &m.tests))
+            .chain([("[racing] tests".to_owned(), &self.racing.tests)]);
+        for (list, keys) in lists {
+            for key in keys {
                 match key.split_once("::") {
                     Some((krate, name)) if known(krate) && !name.is_empty() => {}
                     _ => {
                         bail!(
-                            "misconception {:?}: {key:?} is not `<crate>::<test>` with one of {}",
-                            misconception.name,
+                            "{list}: {key:?} is not `<crate>::<test>` with one of {}",
                             crates()
                         );
                     }
                 }
             }
         }
+        for (krate, exercise) in &self.exercise {
+            for key in exercise.weights.keys() {
+                let racing = self.racing.tests.iter().find(|racing| {
+                    racing.split_once("::").is_some_and(|(k, name)| {
+                        k == krate && (names(name, key) || names(key, name))
+                    })
+                });
+                if let Some(racing) = racing {
+                    bail!(
+                        "[exercise.{krate}.weights] {key}: {racing} is a racing test, which \
+                         weighs nothing (its verdict can change from run to run); take it out of \
+                         [racing] to give it a weight"
+                    );
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// Whether `test` of `krate` is a racing test (see [`Racing`]).
+    pub fn is_racing(&self, krate: &str, test: &str) -> bool {
+        self.racing.tests.iter().any(|key| {
+            key.split_once("::")
+                .is_some_and(|(k, name)| k == krate && names(name, test))
+        })
     }
 
     /// What the exercise is worth.
@@ -230,8 +275,12 @@ impl Scheme {
             .map_or(DEFAULT_POINTS, |e| e.points)
     }
 
-    /// What a test weighs: the weight of the longest key that names it, or 1.
+    /// What a test weighs: 0 for a racing test, else the weight of the
+    /// longest key that names it, or 1.
     pub fn weight(&self, krate: &str, test: &str) -> f64 {
+        if self.is_racing(krate, test) {
+            return 0.0;
+        }
         self.exercise
             .get(krate)
             .and_then(|e| {
@@ -259,16 +308,20 @@ impl Scheme {
                 .filter(|key| !exists(krate, key))
                 .map(move |key| format!("[exercise.{krate}.weights] {key}"))
         });
-        let misconceptions = self.misconceptions.iter().flat_map(|m| {
-            m.tests
-                .iter()
+        let lists = self
+            .misconceptions
+            .iter()
+            .map(|m| (format!("misconception {:?}", m.name), &m.tests))
+            .chain([("[racing] tests".to_owned(), &self.racing.tests)]);
+        let listed = lists.flat_map(|(list, keys)| {
+            keys.iter()
                 .filter(|key| {
                     key.split_once("::")
                         .is_none_or(|(krate, name)| !exists(krate, name))
                 })
-                .map(move |key| format!("misconception {:?}: {key}", m.name))
+                .map(move |key| format!("{list}: {key}"))
         });
-        weights.chain(misconceptions).collect()
+        weights.chain(listed).collect()
     }
 }
 
@@ -290,6 +343,12 @@ mod tests {
                 "[[misconception]]\nname = \"x\"\nabout = \"y\"\ntests = [\"oneshot::a\"]",
                 "is not `<crate>::<test>`",
             ),
+            ("[racing]\ntests = [\"stress\"]", "is not `<crate>::<test>`"),
+            (
+                "[racing]\ntests = [\"lesson13-mpsc::stress\"]\n\
+                 [exercise.lesson13-mpsc.weights]\nstress = 2",
+                "is a racing test, which weighs nothing",
+            ),
         ] {
             let error = Scheme::parse(text)
                 .map_err(|e| format!("{e:#}"))
@@ -303,7 +362,8 @@ mod tests {
         let scheme = Scheme::parse(
             "[exercise.lesson13-oneshot.weights]\nrenamed_test = 2\nkept = 1\n\
              [[misconception]]\nname = \"lost wakeup\"\nabout = \"x\"\n\
-             tests = [\"lesson13-oneshot::kept\", \"lesson13-mpsc::kept\"]",
+             tests = [\"lesson13-oneshot::kept\", \"lesson13-mpsc::kept\"]\n\
+             [racing]\ntests = [\"lesson13-oneshot::gone\"]",
         )
         .unwrap();
         let tests = vec![(ALL[0], vec!["hidden::graded::kept".to_owned()])];
@@ -311,7 +371,8 @@ mod tests {
             scheme.unknown_tests(&tests),
             [
                 "[exercise.lesson13-oneshot.weights] renamed_test",
-                "misconception \"lost wakeup\": lesson13-mpsc::kept"
+                "misconception \"lost wakeup\": lesson13-mpsc::kept",
+                "[racing] tests: lesson13-oneshot::gone"
             ]
         );
     }
@@ -326,19 +387,34 @@ mod tests {
     }
 
     #[test]
+    fn a_racing_test_weighs_nothing_and_only_in_its_exercise() {
+        let scheme = Scheme::parse(
+            "[racing]\ntests = [\"lesson13-mpsc::stress_tasks\"]\n\
+             [exercise.lesson13-mpsc.weights]\nfifo = 2",
+        )
+        .unwrap();
+        let racing = "hidden::graded::stress_tasks";
+        assert!(scheme.is_racing("lesson13-mpsc", racing));
+        assert_eq!(scheme.weight("lesson13-mpsc", racing), 0.0);
+        assert_eq!(
+            scheme.weight("lesson13-mpsc", "public::behaviour::fifo"),
+            2.0
+        );
+        assert!(!scheme.is_racing("lesson13-bounded", racing));
+        assert_eq!(scheme.weight("lesson13-bounded", racing), 1.0);
+    }
+
+    #[test]
     fn the_checked_in_scheme_parses() {
         let root = crate::workspace::root();
         Scheme::load(None, &root).unwrap();
     }
 
-    /// The class report counts misconceptions by test: each catalogued bug
-    /// must be caught by (its `# Caught by:` header names) a test of some
-    /// misconception, or students who make it would show none.
-    #[test]
-    fn every_catalogued_bug_is_caught_by_a_test_of_some_misconception() {
+    /// Each catalogued bug (`catalogue/<crate>/*.patch`): its exercise, its
+    /// file, and the tests its `# Caught by:` header names.
+    fn catalogued_bugs() -> Vec<(Exercise, std::path::PathBuf, Vec<String>)> {
         let root = crate::workspace::root();
-        let scheme = Scheme::load(None, &root).unwrap();
-        let mut unmapped = Vec::new();
+        let mut bugs = Vec::new();
         for exercise in ALL {
             let dir = root.join("catalogue").join(exercise.krate);
             let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -349,28 +425,67 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                let caught: Vec<&str> = text
+                let caught = text
                     .lines()
                     .filter_map(|l| l.strip_prefix("# Caught by:"))
                     .flat_map(|l| l.split(','))
-                    .map(str::trim)
+                    .map(|t| t.trim().to_owned())
                     .collect();
-                let shown = scheme.misconceptions.iter().any(|m| {
-                    m.tests.iter().any(|key| {
-                        key.split_once("::").is_some_and(|(krate, name)| {
-                            krate == exercise.krate
-                                && caught.iter().any(|t| names(name, t) || names(t, name))
-                        })
+                bugs.push((exercise, path, caught));
+            }
+        }
+        assert!(!bugs.is_empty(), "no catalogued bug found");
+        bugs
+    }
+
+    /// The class report counts misconceptions by test: each catalogued bug
+    /// must be caught by (its `# Caught by:` header names) a test of some
+    /// misconception, or students who make it would show none.
+    #[test]
+    fn every_catalogued_bug_is_caught_by_a_test_of_some_misconception() {
+        let root = crate::workspace::root();
+        let scheme = Scheme::load(None, &root).unwrap();
+        let mut unmapped = Vec::new();
+        for (exercise, path, caught) in catalogued_bugs() {
+            let shown = scheme.misconceptions.iter().any(|m| {
+                m.tests.iter().any(|key| {
+                    key.split_once("::").is_some_and(|(krate, name)| {
+                        krate == exercise.krate
+                            && caught.iter().any(|t| names(name, t) || names(t, name))
                     })
-                });
-                if !shown {
-                    unmapped.push(format!("{} (caught by {caught:?})", path.display()));
-                }
+                })
+            });
+            if !shown {
+                unmapped.push(format!("{} (caught by {caught:?})", path.display()));
             }
         }
         assert!(
             unmapped.is_empty(),
             "no misconception has a test that catches: {unmapped:#?}"
+        );
+    }
+
+    /// The points rest on tests that are not racing: each catalogued bug
+    /// must be caught by (its `# Caught by:` header names) a test that
+    /// weighs something, or a student who makes it could lose no point, or
+    /// lose them on one run and not the next. (The catalogue checks that
+    /// the header's tests do fail on the bug.)
+    #[test]
+    fn every_catalogued_bug_is_caught_by_a_test_that_is_not_racing() {
+        let root = crate::workspace::root();
+        let scheme = Scheme::load(None, &root).unwrap();
+        let unpunished: Vec<String> = catalogued_bugs()
+            .into_iter()
+            .filter(|(exercise, _, caught)| {
+                caught
+                    .iter()
+                    .all(|test| scheme.is_racing(exercise.krate, test))
+            })
+            .map(|(_, path, caught)| format!("{} (caught by {caught:?})", path.display()))
+            .collect();
+        assert!(
+            unpunished.is_empty(),
+            "caught only by racing tests, which weigh nothing: {unpunished:#?}"
         );
     }
 }

@@ -22,9 +22,17 @@ pub struct TestBinary {
 
 /// What building a crate's tests gave.
 pub enum Build {
-    /// The test binaries, ready to run.
-    Built(Vec<TestBinary>),
-    /// The compiler's first errors, trimmed.
+    /// It built.
+    Built {
+        /// The test binaries, ready to run.
+        binaries: Vec<TestBinary>,
+        /// The compiler's warnings about the crate's own `src/lib.rs` (the
+        /// student's file), in its words, each once; the tests' and other
+        /// crates' warnings are left out (see [`diagnostic`]).
+        warnings: Vec<String>,
+    },
+    /// The compiler's first errors, trimmed; one that points into the
+    /// tests is explained (see [`diagnostic::explained`]).
     CompileError(String),
 }
 
@@ -318,7 +326,13 @@ impl Cargo<'_> {
                 skip_line(&mut reader);
                 continue;
             }
-            read_message(&line, step, &manifests, &mut outputs);
+            let at = Context {
+                workspace,
+                krates,
+                manifests: &manifests,
+                step,
+            };
+            read_message(&line, &at, &mut outputs);
         }
         let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
         drop(done);
@@ -345,7 +359,10 @@ impl Cargo<'_> {
                 }
                 if output.done || status.success() {
                     output.binaries.sort_by(|a, b| a.target.cmp(&b.target));
-                    return Ok(Build::Built(output.binaries));
+                    return Ok(Build::Built {
+                        binaries: output.binaries,
+                        warnings: output.warnings,
+                    });
                 }
                 if self.untrusted && !stderr.contains("error: failed to") {
                     // Killed by a limit (memory, file size) rather than
@@ -422,23 +439,41 @@ struct Output {
     done: bool,
     /// The crate's library was compiled by this call.
     compiled_library: bool,
+    /// The compiler's warnings about the crate's own `lib.rs`.
+    warnings: Vec<String>,
+    /// Each kept error's message and place: the same error comes once per
+    /// target that includes its file.
+    seen_errors: Vec<String>,
+}
+
+/// The most warnings kept per crate.
+const MOST_WARNINGS: usize = 50;
+
+/// What a message of a cargo call is read against.
+struct Context<'a> {
+    /// The workspace cargo runs in (the compiler names files from there).
+    workspace: &'a Path,
+    /// The crates built, and their manifests as the OS resolves them.
+    krates: &'a [&'a str],
+    manifests: &'a [PathBuf],
+    step: Step<'a>,
 }
 
 /// Takes one message of cargo's JSON output into account, for the crate
 /// whose manifest it names.
-fn read_message(line: &[u8], step: Step, manifests: &[PathBuf], outputs: &mut [Output]) {
+fn read_message(line: &[u8], at: &Context, outputs: &mut [Output]) {
     let Ok(message) = serde_json::from_slice::<serde_json::Value>(line) else {
         return;
     };
-    let Some(output) = message["manifest_path"]
+    let Some((krate, output)) = message["manifest_path"]
         .as_str()
         .map(|m| {
             Path::new(m)
                 .canonicalize()
                 .unwrap_or_else(|_| PathBuf::from(m))
         })
-        .and_then(|m| manifests.iter().position(|p| *p == m))
-        .and_then(|i| outputs.get_mut(i))
+        .and_then(|m| at.manifests.iter().position(|p| *p == m))
+        .and_then(|i| Some((*at.krates.get(i)?, outputs.get_mut(i)?)))
     else {
         return;
     };
@@ -450,7 +485,7 @@ fn read_message(line: &[u8], step: Step, manifests: &[PathBuf], outputs: &mut [O
             if is_lib && message["fresh"] == false {
                 output.compiled_library = true;
             }
-            output.done |= match step {
+            output.done |= match at.step {
                 Step::Libraries => is_lib,
                 Step::Tests(name) | Step::Check(name) => is_test && target["name"] == name,
                 Step::AllTests => is_test,
@@ -462,14 +497,33 @@ fn read_message(line: &[u8], step: Step, manifests: &[PathBuf], outputs: &mut [O
                 });
             }
         }
-        Some("compiler-message") if message["message"]["level"] == "error" => {
-            if let Some(shown) = diagnostic::shown(&message["message"]) {
+        Some("compiler-message") => {
+            let diagnostic = &message["message"];
+            if diagnostic["level"] == "error" {
                 // The library is compiled twice (plain, and as its own unit
-                // test target), so the same error comes twice. Three are
-                // shown; no more are kept.
-                let errors = &mut output.errors;
-                if errors.len() < 3 && !errors.contains(&shown) {
-                    errors.push(shown.chars().take(8 * 1024).collect());
+                // test target), and a test file may be in two targets, so
+                // the same error comes twice. Three are shown, those with
+                // the test's own comment first (they say what it needs); no
+                // more are kept.
+                let key = diagnostic::identity(diagnostic);
+                let Some(shown) = diagnostic::explained(diagnostic, at.workspace) else {
+                    return;
+                };
+                if output.seen_errors.contains(&key) || output.errors.contains(&shown) {
+                    return;
+                }
+                output.seen_errors.push(key);
+                let first = !diagnostic::test_comment(diagnostic, at.workspace).is_empty();
+                let shown = shown.chars().take(8 * 1024).collect();
+                output
+                    .errors
+                    .insert(if first { 0 } else { output.errors.len() }, shown);
+                output.errors.truncate(3);
+            } else if diagnostic::is_students_warning(diagnostic, krate) {
+                let rendered = diagnostic["rendered"].as_str().unwrap_or_default();
+                let warnings = &mut output.warnings;
+                if warnings.len() < MOST_WARNINGS && !warnings.iter().any(|w| w == rendered) {
+                    warnings.push(rendered.to_owned());
                 }
             }
         }
@@ -686,13 +740,14 @@ mod tests {
             "manifest_path": workspace.path().join("testkit/Cargo.toml"),
             "message": {"level": "error", "rendered": "not a crate of ours"},
         });
+        let at = Context {
+            workspace: workspace.path(),
+            krates: &["a", "b"],
+            manifests: &manifests,
+            step: Step::Tests("graded"),
+        };
         for message in [error.clone(), binary, testkit, error] {
-            read_message(
-                message.to_string().as_bytes(),
-                Step::Tests("graded"),
-                &manifests,
-                &mut outputs,
-            );
+            read_message(message.to_string().as_bytes(), &at, &mut outputs);
         }
         assert_eq!(outputs[0].binaries.len(), 1);
         assert!(outputs[0].errors.is_empty());
@@ -713,14 +768,20 @@ mod tests {
                 "target": {"kind": ["lib"], "name": "a"}, "executable": null,
             })
         };
+        let at = |step| Context {
+            workspace: workspace.path(),
+            krates: &["a"],
+            manifests: &manifests,
+            step,
+        };
         for (fresh, compiled) in [(true, false), (false, true)] {
             let mut outputs = vec![Output::default()];
             let line = lib(fresh).to_string();
-            read_message(line.as_bytes(), Step::Libraries, &manifests, &mut outputs);
+            read_message(line.as_bytes(), &at(Step::Libraries), &mut outputs);
             assert!(outputs[0].done);
             assert_eq!(outputs[0].compiled_library, compiled);
             let mut outputs = vec![Output::default()];
-            read_message(line.as_bytes(), Step::Tests("t"), &manifests, &mut outputs);
+            read_message(line.as_bytes(), &at(Step::Tests("t")), &mut outputs);
             assert!(!outputs[0].done, "a library is not the test target");
         }
     }

@@ -15,7 +15,10 @@
 //!   crates' in one call, as grading does), and list their tests.
 //! - [`mod@run`]: run every test in its own process, `jobs` at a time, one
 //!   crate's or several crates' in one pool.
-//! - [`mod@diagnostic`]: a compiler error without the hidden tests' source.
+//! - [`mod@diagnostic`]: what the compiler says, as a student may read it:
+//!   an error without the hidden tests' source, an error in the tests
+//!   explained as an API that does not match, and the warnings of the
+//!   student's own file.
 //! - [`mod@capture`]: a test process's output, its last 64 KiB only, decoded
 //!   lossily.
 //! - [`mod@proof`] (Unix): a pass proven by a token that the test harness
@@ -29,6 +32,8 @@
 //!   rejected unbuilt; unusual constructs are noted for an instructor.
 //! - [`mod@message`]: a failure's message without backtrace noise, a crash's
 //!   first panic as its likely cause.
+//! - [`mod@order`]: failures in the order a student should read them, the
+//!   most basic behaviour first.
 //! - [`exercises`]: the four exercise crates.
 //! - [`mod@loom`]: loom's models on any `lib.rs`, a failing interleaving
 //!   told as numbered steps of that file.
@@ -39,6 +44,7 @@ pub mod diagnostic;
 pub mod exercises;
 pub mod loom;
 pub mod message;
+pub mod order;
 #[cfg(unix)]
 pub mod proof;
 pub mod run;

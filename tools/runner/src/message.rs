@@ -119,7 +119,8 @@ pub(crate) fn tail(text: &str, n: usize) -> String {
 }
 
 /// The line of a failure message that says what went wrong: the panic
-/// message after libtest's "thread '…' panicked at file:line:" line.
+/// message after libtest's "thread '…' panicked at file:line:" line, whole
+/// (a cut could fall in the middle of the clue; [`wrap`] it to show it).
 ///
 /// For a crash, it is the first panic's message (the likely cause).
 pub fn gist(message: &str) -> String {
@@ -134,11 +135,18 @@ pub fn gist(message: &str) -> String {
     } else if first.starts_with("thread '") && first.contains("panicked at") {
         first = lines.next().unwrap_or(first);
     }
-    const MAX: usize = 160;
-    match first.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &first[..cut]),
-        None => first.to_owned(),
-    }
+    first.to_owned()
+}
+
+/// `text` wrapped at word boundaries to `width` columns, each line after
+/// the first starting with `indent` (the first line's indent is the
+/// caller's): so that a long message is read whole on a terminal.
+pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let options = textwrap::Options::new(width.max(20)).subsequent_indent(indent);
+    text.lines()
+        .map(|line| textwrap::fill(line, &options))
+        .collect::<Vec<_>>()
+        .join(&format!("\n{indent}"))
 }
 
 #[cfg(test)]
@@ -237,8 +245,26 @@ mod tests {
     }
 
     #[test]
-    fn gist_keeps_a_plain_message_and_cuts_long_ones() {
+    fn gist_keeps_a_plain_message_whole() {
         assert_eq!(gist("\n  it broke\nmore"), "it broke");
-        assert!(gist(&"x".repeat(500)).ends_with('…'));
+        let long = "a dropped sender must wake the receiver ".repeat(10);
+        assert_eq!(gist(&long), long.trim());
+    }
+
+    #[test]
+    fn a_long_message_wraps_at_words_and_keeps_every_word() {
+        let message = "the receiver was woken by the sender's drop, but its next poll is \
+                       still Pending (or, if it wakes no task at all, see the test above)";
+        let wrapped = wrap(message, 40, "    ");
+        let lines: Vec<&str> = wrapped.lines().collect();
+        assert!(lines.len() > 2, "{wrapped}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 40), "{wrapped}");
+        assert!(
+            lines[1..].iter().all(|l| l.starts_with("    ")),
+            "{wrapped}"
+        );
+        let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(words(&wrapped), words(message));
+        assert_eq!(wrap("two\nlines", 40, "  "), "two\n  lines");
     }
 }

@@ -47,6 +47,14 @@ pub struct TestResult {
     /// deadline.
     #[cfg_attr(feature = "grader", serde(skip))]
     pub killed: bool,
+    /// A racing test, whose verdict may differ from run to run, so it
+    /// weighs nothing: set by the grader from its scheme (the runner knows
+    /// nothing of points).
+    #[cfg_attr(
+        feature = "grader",
+        serde(default, skip_serializing_if = "std::ops::Not::not")
+    )]
+    pub racing: bool,
 }
 
 /// How long one test may run before it is killed: its own deadline (the
@@ -281,6 +289,7 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options)
                 status: TestStatus::Timeout,
                 message: cap(message),
                 killed: true,
+                racing: false,
             };
         }
         Ok(Ended::Exited(status, proven)) if status.success() => {
@@ -304,6 +313,7 @@ fn run_one(binary: &TestBinary, test: &str, crate_dir: &Path, options: &Options)
         status,
         message: cap(message),
         killed: false,
+        racing: false,
     }
 }
 
@@ -488,7 +498,7 @@ pub fn test_crate(
     };
     match build::build(workspace, krate, target_dir, options.locked, code)? {
         Build::CompileError(errors) => Ok(CrateRun::CompileError(errors)),
-        Build::Built(binaries) => {
+        Build::Built { binaries, .. } => {
             let results = run_all(&binaries, &workspace.join(krate), options)?;
             Ok(CrateRun::Ran(results))
         }

@@ -1,14 +1,18 @@
 //! `check`: build an exercise's tests and run its public ones, each in its
 //! own process under the deadline, exactly as the grader runs them (the same
-//! code: [`lesson13_runner::build()`] and [`lesson13_runner::run_all`]), then print one line per
-//! test and the first failure in full.
+//! code: [`lesson13_runner::build()`] and [`lesson13_runner::run_all`]),
+//! then print one line per test in teaching order ([`lesson13_runner::order`]:
+//! the most basic behaviour first, the failures after the first marked as
+//! ones that may follow from it), the first failure in full, and the
+//! compiler's warnings about the student's `lib.rs`.
 
 use crate::Workspace;
 use console::style;
 use lesson13_runner::exercises::Exercise;
+use lesson13_runner::message::wrap;
+use lesson13_runner::order::{self, MAY_FOLLOW};
 use lesson13_runner::{Build, Options, TestResult, TestStatus, gist, static_check};
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 /// The test target the grader keeps for itself; every other one is the
 /// student's to run (`public`, and any the student adds).
@@ -23,6 +27,9 @@ pub enum Outcome {
         passed: usize,
         /// Tests that ran.
         total: usize,
+        /// The first failing test in teaching order (see
+        /// [`lesson13_runner::order`]), the one whose hint comes first.
+        first_failure: Option<String>,
     },
     /// The crate (or its tests) did not compile.
     CompileError,
@@ -34,13 +41,13 @@ pub enum Outcome {
 impl Outcome {
     /// Every test ran and passed.
     pub fn all_passed(&self) -> bool {
-        matches!(self, Outcome::Ran { passed, total } if passed == total && *total > 0)
+        matches!(self, Outcome::Ran { passed, total, .. } if passed == total && *total > 0)
     }
 
     /// `(passed, total)` when the tests ran.
     pub fn counts(&self) -> Option<(usize, usize)> {
         match self {
-            Outcome::Ran { passed, total } => Some((*passed, *total)),
+            Outcome::Ran { passed, total, .. } => Some((*passed, *total)),
             Outcome::CompileError | Outcome::Rejected => None,
         }
     }
@@ -114,41 +121,21 @@ pub fn check(
     if let Some(outcome) = static_verdict(workspace, exercise, out) {
         return Ok(outcome);
     }
-    let results = match run(workspace, exercise, out)? {
-        Ok(results) => results,
+    let (results, warnings) = match run(workspace, exercise, out)? {
+        Ok(ran) => ran,
         Err(errors) => {
             writeln!(out, "{}", style("It does not compile yet:").red().bold()).ok();
             writeln!(out, "{}", indent(&errors)).ok();
             return Ok(Outcome::CompileError);
         }
     };
-    let results = teaching_order(results, &workspace.root.join(exercise.krate));
+    let mut results = results;
+    order::teaching_order(&mut results, &workspace.root.join(exercise.krate));
     let passed = results
         .iter()
         .filter(|r| r.status == TestStatus::Pass)
         .count();
-    let mut last_gist = None;
-    for result in &results {
-        let name = display_name(&result.name);
-        if result.status == TestStatus::Pass {
-            writeln!(out, "  {} {name}", style("✓").green()).ok();
-            continue;
-        }
-        let gist = gist(&result.message);
-        if last_gist.as_ref() == Some(&gist) {
-            let same = style("(same message)").dim();
-            writeln!(out, "  {} {name} {same}", style("✗").red()).ok();
-        } else {
-            writeln!(
-                out,
-                "  {} {name}\n      {}",
-                style("✗").red(),
-                style(&gist).dim()
-            )
-            .ok();
-        }
-        last_gist = Some(gist);
-    }
+    print_list(&results, out);
     let failures: Vec<&TestResult> = results
         .iter()
         .filter(|r| r.status != TestStatus::Pass)
@@ -171,6 +158,7 @@ pub fn check(
         )
         .ok();
     }
+    print_warnings(&warnings, exercise, verbose, out);
     writeln!(
         out,
         "\n{passed} of {} public tests pass in {}.",
@@ -181,16 +169,113 @@ pub fn check(
     Ok(Outcome::Ran {
         passed,
         total: results.len(),
+        first_failure: failures.first().map(|f| f.name.clone()),
     })
 }
 
+/// One line per test, in teaching order; each failure with the gist of its
+/// message, wrapped, and every failure after the first marked as one that
+/// may follow from it.
+fn print_list(results: &[TestResult], out: &mut dyn Write) {
+    let width = terminal_width();
+    let mut last_gist = None;
+    let mut failed_before = false;
+    for result in results {
+        let name = display_name(&result.name);
+        if result.status == TestStatus::Pass {
+            writeln!(out, "  {} {name}", style("✓").green()).ok();
+            continue;
+        }
+        let follows = if failed_before {
+            format!(" {}", style(format!("({MAY_FOLLOW})")).dim())
+        } else {
+            String::new()
+        };
+        failed_before = true;
+        let gist = gist(&result.message);
+        if last_gist.as_ref() == Some(&gist) {
+            let same = style("(same message)").dim();
+            writeln!(out, "  {} {name}{follows} {same}", style("✗").red()).ok();
+        } else {
+            let wrapped = wrap(&gist, width.saturating_sub(6), "      ");
+            writeln!(
+                out,
+                "  {} {name}{follows}\n      {}",
+                style("✗").red(),
+                style(wrapped).dim()
+            )
+            .ok();
+        }
+        last_gist = Some(gist);
+    }
+}
+
+/// How many of the compiler's warnings are shown in full without
+/// `--verbose`.
+const WARNINGS_SHOWN: usize = 3;
+
+/// The compiler's warnings about the student's `lib.rs`, in its words: an
+/// unused variable is often a step forgotten.
+fn print_warnings(warnings: &[String], exercise: Exercise, verbose: bool, out: &mut dyn Write) {
+    if warnings.is_empty() {
+        return;
+    }
+    let count = match warnings.len() {
+        1 => "1 warning".to_owned(),
+        n => format!("{n} warnings"),
+    };
+    writeln!(
+        out,
+        "\n{}",
+        style(format!(
+            "The compiler warns about {} ({count}; an unused variable is often a step \
+             forgotten):",
+            exercise.lib_rs()
+        ))
+        .yellow()
+        .bold()
+    )
+    .ok();
+    let shown = if verbose {
+        warnings.len()
+    } else {
+        WARNINGS_SHOWN
+    };
+    let shown_in_full: Vec<String> = warnings
+        .iter()
+        .take(shown)
+        .map(|w| indent(w.trim_end()))
+        .collect();
+    writeln!(out, "{}", shown_in_full.join("\n\n")).ok();
+    if warnings.len() > shown {
+        writeln!(
+            out,
+            "    ({} more; `cargo xtask check --verbose` shows them all.)",
+            warnings.len() - shown
+        )
+        .ok();
+    }
+}
+
+/// The terminal's width in columns, at most 100 (long lines are hard to
+/// read), or 100 without a terminal.
+fn terminal_width() -> usize {
+    console::Term::stdout()
+        .size_checked()
+        .map_or(100, |(_, columns)| usize::from(columns).min(100))
+}
+
+/// The public tests' results, and the compiler's warnings about `lib.rs`.
+type Ran = (Vec<TestResult>, Vec<String>);
+
 /// Builds the crate's tests and runs every test target but the hidden one:
-/// the results, or the compiler's first errors.
+/// the results and the compiler's warnings about `lib.rs`, or its first
+/// errors.
 fn run(
     workspace: &Workspace,
     exercise: Exercise,
     out: &mut dyn Write,
-) -> Result<Result<Vec<TestResult>, String>, String> {
+) -> Result<Result<Ran, String>, String> {
     writeln!(
         out,
         "{}",
@@ -199,7 +284,7 @@ fn run(
     .ok();
     out.flush().ok();
     let locked = false; // a student may add a dev-dependency for their own tests
-    let binaries = match lesson13_runner::build(
+    let (binaries, warnings) = match lesson13_runner::build(
         &workspace.root,
         exercise.krate,
         &workspace.target,
@@ -207,7 +292,7 @@ fn run(
         lesson13_runner::Code::Trusted,
     )? {
         Build::CompileError(errors) => return Ok(Err(errors)),
-        Build::Built(binaries) => binaries,
+        Build::Built { binaries, warnings } => (binaries, warnings),
     };
     let public: Vec<_> = binaries
         .into_iter()
@@ -217,62 +302,7 @@ fn run(
     options.locked = locked;
     let results =
         lesson13_runner::run_all(&public, &workspace.root.join(exercise.krate), &options)?;
-    Ok(Ok(results))
-}
-
-/// The tests in the order a student meets them: the exercise's own
-/// behaviours first, then the earlier exercise's, then the lesson's test,
-/// then any others; within each, in the order of their source files (the
-/// order of the README's "What is graded" list).
-fn teaching_order(mut results: Vec<TestResult>, crate_dir: &Path) -> Vec<TestResult> {
-    let sources = test_sources(&crate_dir.join("tests").join("public"));
-    let rank = |name: &str| {
-        let module = display_name(name).split("::").next().unwrap_or("");
-        match module {
-            "behaviour" => 0,
-            m if m.starts_with("exercise") => 1,
-            "lesson" => 2,
-            _ => 3,
-        }
-    };
-    let position = |name: &str| {
-        let function = format!("fn {}(", name.rsplit("::").next().unwrap_or(name));
-        sources
-            .iter()
-            .position(|source| source.contains(&function))
-            .map(|file| (file, sources[file].find(&function)))
-    };
-    results.sort_by_cached_key(|r| (rank(&r.name), position(&r.name), r.name.clone()));
-    results
-}
-
-/// The text of every `.rs` file in `dir`, and of the files their
-/// `#[path = "…"]` attributes name (another exercise's tests).
-fn test_sources(dir: &Path) -> Vec<String> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|x| x == "rs"));
-    files.sort();
-    let mut sources = Vec::new();
-    for file in files {
-        let Ok(text) = std::fs::read_to_string(&file) else {
-            continue;
-        };
-        let included: Vec<PathBuf> = text
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("#[path = \""))
-            .filter_map(|l| l.strip_suffix("\"]"))
-            .map(|relative| dir.join(relative))
-            .collect();
-        sources.push(text);
-        sources.extend(
-            included
-                .iter()
-                .filter_map(|p| std::fs::read_to_string(p).ok()),
-        );
-    }
-    sources
+    Ok(Ok((results, warnings)))
 }
 
 /// `behaviour::x` for `public::behaviour::x`: every test here is public.

@@ -75,6 +75,10 @@ pub fn check_and_record(
     let outcome = check::check(workspace, exercise, verbose, out)?;
     if progress.exercise() == Some(exercise) {
         progress.last_check = outcome.counts();
+        progress.first_failure = match &outcome {
+            Outcome::Ran { first_failure, .. } => first_failure.clone(),
+            Outcome::CompileError | Outcome::Rejected => None,
+        };
         progress.save(&workspace.root)?;
     }
     Ok(outcome)
@@ -114,7 +118,11 @@ fn next_step(
         Outcome::Ran { .. } => "Fix the first failure, save, and check again.",
     };
     let hints = readme_hints(workspace, exercise).len();
-    let seen = if is_current { progress.hints_seen } else { 0 };
+    let seen = if is_current {
+        progress.hints_shown.len()
+    } else {
+        0
+    };
     if hints > seen {
         format!("{fix} Stuck? `cargo xtask hint` ({seen} of {hints} hints seen).")
     } else {
@@ -122,8 +130,10 @@ fn next_step(
     }
 }
 
-/// `hint`: the current exercise's next hint, one at a time; all of them
-/// again once every one has been seen.
+/// `hint`: the current exercise's next hint, one at a time: first the hint
+/// for the first failing test of the last check, then the next ones in
+/// order (see [`readme::next_hint`]); all of them again once every one has
+/// been seen.
 pub fn hint(workspace: &Workspace) -> Result<bool, String> {
     let out = &mut std::io::stdout();
     let mut progress = current(workspace, out)?;
@@ -146,7 +156,8 @@ pub fn show_hint(
         writeln!(out, "{} has no hints.", exercise.readme()).ok();
         return Ok(());
     }
-    if progress.hints_seen >= hints.len() {
+    let failure = progress.first_failure.as_deref();
+    let Some(index) = readme::next_hint(&hints, &progress.hints_shown, failure) else {
         writeln!(
             out,
             "You have seen all {} hints of Exercise {}; here they are again.\n",
@@ -158,26 +169,34 @@ pub fn show_hint(
             writeln!(out, "{}\n{}\n", style(&hint.title).bold(), hint.body).ok();
         }
         return Ok(());
-    }
-    let hint = &hints[progress.hints_seen];
-    progress.hints_seen += 1;
+    };
+    let hint = &hints[index];
+    progress.hints_shown.push(index + 1);
     progress.save(&workspace.root)?;
+    let function = failure.map(|name| name.rsplit("::").next().unwrap_or(name));
+    let why = match function {
+        Some(test) if hint.tests.iter().any(|t| t == test) => {
+            format!(" (for the first failing test, {test})")
+        }
+        _ => String::new(),
+    };
     writeln!(
         out,
-        "{} {}\n\n{}\n",
+        "{} {}{}\n\n{}\n",
         style(format!(
             "Exercise {}, hint {} of {}:",
             exercise.number,
-            progress.hints_seen,
+            index + 1,
             hints.len()
         ))
         .yellow()
         .bold(),
         style(&hint.title).bold(),
+        style(why).dim(),
         hint.body
     )
     .ok();
-    if progress.hints_seen < hints.len() {
+    if progress.hints_shown.len() < hints.len() {
         writeln!(
             out,
             "(Again for the next one: `cargo xtask hint`, or h in `cargo xtask watch`.)"
@@ -318,6 +337,9 @@ pub fn current(workspace: &Workspace, out: &mut dyn Write) -> Result<Progress, S
         if !outcome.all_passed() {
             progress = Progress::at(i);
             progress.last_check = outcome.counts();
+            if let Outcome::Ran { first_failure, .. } = outcome {
+                progress.first_failure = first_failure;
+            }
             break;
         }
     }

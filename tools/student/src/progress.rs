@@ -1,4 +1,5 @@
-//! Where a student is: the current exercise, the hints seen, the last check.
+//! Where a student is: the current exercise, the hints seen, the last check
+//! and its first failure.
 //!
 //! It lives in a small text file at the workspace root, which is safe to
 //! delete: the runner then works it out again from the tests (the first
@@ -12,15 +13,19 @@ use std::path::Path;
 pub const FILE: &str = ".lesson13-progress";
 
 /// The student's progress through the four exercises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Progress {
     /// Index into [`ALL`] of the current exercise; `ALL.len()` when all
     /// four are done.
     pub current: usize,
-    /// How many of the current exercise's hints have been shown.
-    pub hints_seen: usize,
+    /// The current exercise's hints shown so far, by number (from 1), in
+    /// the order they were shown.
+    pub hints_shown: Vec<usize>,
     /// Passed and total public tests at the current exercise's last check.
     pub last_check: Option<(usize, usize)>,
+    /// The first failing test (in teaching order) at that check: its hint
+    /// comes first.
+    pub first_failure: Option<String>,
 }
 
 impl Progress {
@@ -28,8 +33,9 @@ impl Progress {
     pub fn at(exercise_index: usize) -> Self {
         Progress {
             current: exercise_index.min(ALL.len()),
-            hints_seen: 0,
+            hints_shown: Vec::new(),
             last_check: None,
+            first_failure: None,
         }
     }
 
@@ -54,7 +60,17 @@ impl Progress {
                     progress.current = number.checked_sub(1)?.min(ALL.len());
                     found_exercise = true;
                 }
-                "hints_seen" => progress.hints_seen = value.parse().ok()?,
+                // An older file counted the hints seen, which were the first ones.
+                "hints_seen" => progress.hints_shown = (1..=value.parse().ok()?).collect(),
+                "hints_shown" => {
+                    progress.hints_shown = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())
+                        .map(|n| n.parse().ok())
+                        .collect::<Option<_>>()?;
+                }
+                "first_failure" => progress.first_failure = Some(value.to_owned()),
                 "last_check" => {
                     let (passed, total) = value.split_once('/')?;
                     progress.last_check = Some((passed.parse().ok()?, total.parse().ok()?));
@@ -72,9 +88,13 @@ impl Progress {
              # Safe to delete: `cargo xtask` works it out again from the tests.\n",
         );
         text.push_str(&format!("exercise = {}\n", self.current + 1));
-        text.push_str(&format!("hints_seen = {}\n", self.hints_seen));
+        let shown: Vec<String> = self.hints_shown.iter().map(|n| n.to_string()).collect();
+        text.push_str(&format!("hints_shown = {}\n", shown.join(", ")));
         if let Some((passed, total)) = self.last_check {
             text.push_str(&format!("last_check = {passed}/{total}\n"));
+        }
+        if let Some(test) = &self.first_failure {
+            text.push_str(&format!("first_failure = {test}\n"));
         }
         let path = root.join(FILE);
         std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
@@ -125,11 +145,15 @@ mod tests {
         assert_eq!(Progress::load(dir.path()), None);
         let progress = Progress {
             current: 2,
-            hints_seen: 1,
+            hints_shown: vec![3, 1],
             last_check: Some((7, 18)),
+            first_failure: Some("public::behaviour::fifo".into()),
         };
         progress.save(dir.path()).unwrap();
         assert_eq!(Progress::load(dir.path()), Some(progress));
+        // An older file's count of hints seen: the first ones.
+        std::fs::write(dir.path().join(FILE), "exercise = 2\nhints_seen = 2\n").unwrap();
+        assert_eq!(Progress::load(dir.path()).unwrap().hints_shown, [1, 2]);
         std::fs::write(dir.path().join(FILE), "exercise = banana\n").unwrap();
         assert_eq!(Progress::load(dir.path()), None);
         std::fs::write(dir.path().join(FILE), "# only a comment\n").unwrap();
@@ -140,9 +164,8 @@ mod tests {
     fn the_bar_shows_done_current_and_locked() {
         console::set_colors_enabled(false);
         let bar = Progress {
-            current: 1,
-            hints_seen: 0,
             last_check: Some((7, 18)),
+            ..Progress::at(1)
         }
         .bar();
         assert_eq!(

@@ -18,7 +18,7 @@ pub fn run(runs: usize) -> Result<String> {
     let binaries = match runner::build(&root, "solutions", &target, true, runner::Code::Trusted)
         .map_err(anyhow::Error::msg)?
     {
-        Build::Built(binaries) => binaries,
+        Build::Built { binaries, .. } => binaries,
         Build::CompileError(errors) => {
             bail!("the solutions' tests do not compile:\n{errors}");
         }

@@ -112,6 +112,8 @@ struct StudentArgs {
 fn main() -> ExitCode {
     // The grader re-executes itself as the sandbox's launcher for each test.
     lesson13_runner::sandbox::run_launcher_if_asked();
+    // verify's steady-points check starts it again as a busy process.
+    verify::steady_points::run_busy_if_asked();
     let command = Cli::parse().command;
     let student = |name: &str, args: StudentArgs| {
         let args: Vec<String> = std::iter::once(name.to_owned()).chain(args.args).collect();

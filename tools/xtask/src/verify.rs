@@ -17,7 +17,10 @@
 //! - [`class_grading`]: a class graded into a gradebook, shards merged, and
 //!   the Gradescope package run on a fake root;
 //! - [`loom_catalogue`]: loom on the catalogue's races, correct channels and
-//!   the solutions.
+//!   the solutions;
+//! - [`steady_points`]: the bugs only tests on threads catch, graded several
+//!   times on a loaded machine, for the same points every time (slow: not
+//!   in `--quick`).
 //!
 //! The catalogue is `crate::catalogue`.
 
@@ -30,6 +33,7 @@ pub mod hostile;
 pub mod hostile_layout;
 pub mod loom_catalogue;
 pub mod runner_drive;
+pub mod steady_points;
 
 use lesson13_grader::engine::{self, Settings, Submission};
 use lesson13_grader::report::Report;
@@ -108,7 +112,8 @@ const CHECKS: &[Check] = &[
     },
 ];
 
-/// The checks `--quick` leaves out: minutes each on a fresh clone.
+/// The checks `--quick` leaves out: minutes each on a fresh clone (and
+/// one that loads every core on purpose).
 const SLOW_CHECKS: &[Check] = &[
     Check {
         name: "loom on the catalogue: every race found and told in its patch's lines, the solutions and correct channels clean",
@@ -117,6 +122,10 @@ const SLOW_CHECKS: &[Check] = &[
     Check {
         name: "the catalogue: the tests catch every catalogued bug and pass every catalogued correct channel",
         run: catalogue,
+    },
+    Check {
+        name: "the same points on every run: bugs only tests on threads catch, graded 3 times on a loaded machine",
+        run: steady_points::check,
     },
 ];
 

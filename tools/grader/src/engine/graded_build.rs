@@ -114,7 +114,7 @@ fn pending<'a>(krates: &[&'a str], builds: &[Build]) -> Vec<&'a str> {
     krates
         .iter()
         .zip(builds)
-        .filter(|(_, b)| matches!(b, Build::Built(_)))
+        .filter(|(_, b)| matches!(b, Build::Built { .. }))
         .map(|(k, _)| *k)
         .collect()
 }
@@ -131,7 +131,7 @@ fn run(
         .iter()
         .zip(&dirs)
         .filter_map(|(build, dir)| match build {
-            Build::Built(binaries) => Some((binaries.as_slice(), dir.as_path())),
+            Build::Built { binaries, .. } => Some((binaries.as_slice(), dir.as_path())),
             Build::CompileError(_) => None,
         })
         .collect();
@@ -141,7 +141,7 @@ fn run(
     Ok(builds
         .into_iter()
         .map(|build| match build {
-            Build::Built(_) => CrateRun::Ran(results.next().unwrap_or_default()),
+            Build::Built { .. } => CrateRun::Ran(results.next().unwrap_or_default()),
             Build::CompileError(errors) => CrateRun::CompileError(errors),
         })
         .collect())

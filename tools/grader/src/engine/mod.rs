@@ -327,6 +327,8 @@ fn exercise_report(root: &Path, exercise: Exercise, run: CrateRun) -> ExerciseRe
             result.name = name.to_owned();
         }
     }
+    // Every report lists them as a student should read them.
+    runner::order::teaching_order(&mut results, &root.join(exercise.krate));
     let passed = results
         .iter()
         .filter(|r| r.status == TestStatus::Pass)

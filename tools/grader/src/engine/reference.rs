@@ -30,7 +30,7 @@ pub fn reference_tests(root: &Path, exercise: Exercise) -> Vec<String> {
     let target = workspace::target_dir();
     let tests: Vec<String> =
         match runner::build(root, exercise.krate, &target, true, runner::Code::Trusted) {
-            Ok(runner::Build::Built(binaries)) => binaries
+            Ok(runner::Build::Built { binaries, .. }) => binaries
                 .iter()
                 .flat_map(|b| {
                     let tests = runner::list(b).unwrap_or_default();

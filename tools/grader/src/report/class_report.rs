@@ -272,6 +272,8 @@ struct Tally {
     failed: usize,
     /// Each failure's gist, and how many students got it.
     messages: BTreeMap<String, usize>,
+    /// A racing test: its failures move no point.
+    racing: bool,
 }
 
 fn failing_tests(graded: &[(&str, &Report)]) -> String {
@@ -287,6 +289,7 @@ fn failing_tests(graded: &[(&str, &Report)]) -> String {
             for test in exercise.tests.iter().filter(|t| !unfinished(t)) {
                 let tally = tests.entry((index, test.name.as_str())).or_default();
                 tally.ran += 1;
+                tally.racing |= test.racing;
                 if test.status != TestStatus::Pass {
                     tally.failed += 1;
                     let message = match test.status {
@@ -315,6 +318,7 @@ fn failing_tests(graded: &[(&str, &Report)]) -> String {
             failed,
             ran,
             messages,
+            racing,
         },
     ) in failing
     {
@@ -324,9 +328,10 @@ fn failing_tests(graded: &[(&str, &Report)]) -> String {
             .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
             .map(|(m, _)| m.as_str())
             .unwrap_or("");
+        let racing = if racing { " (racing: no points)" } else { "" };
         let _ = writeln!(
             text,
-            "| {krate} | `{}` | {} | {} |",
+            "| {krate} | `{}`{racing} | {} | {} |",
             name.replace('`', ""),
             share(failed, ran),
             escape(message)

@@ -1,8 +1,10 @@
 //! `--gradescope FILE`: Gradescope's `results.json` for one submission, as
 //! its autograder specification describes it.
 //!
-//! The score and each test's points come from the grading scheme. Public
-//! tests are always `visible`; hidden tests get the scheme's
+//! The score and each test's points come from the grading scheme (a racing
+//! test is worth 0, and its failure says it does not change the points).
+//! Tests come in teaching order, and a failure after an exercise's first
+//! says it may follow from that one. Public tests are always `visible`; hidden tests get the scheme's
 //! `[gradescope] hidden_tests` (`after_published` unless set). An exercise
 //! that did not build, was rejected by the static check, or was not
 //! submitted, is one visible test worth the exercise's points, with the
@@ -13,12 +15,13 @@
 //! fails when a protection is missing.
 
 use crate::report::score;
-use crate::report::{LoomReport, LoomResult, Report, SandboxReport, Status};
+use crate::report::{LoomReport, LoomResult, RACING_NOTE, Report, SandboxReport, Status};
 use crate::report::{round, show};
 use crate::scheme::{Scheme, Visibility};
 use crate::stamp::Stamp;
 use anyhow::{Context, Result};
 use lesson13_runner::TestStatus;
+use lesson13_runner::order::MAY_FOLLOW;
 use serde::Serialize;
 use std::path::Path;
 
@@ -84,15 +87,29 @@ pub fn results(report: &Report, scheme: &Scheme) -> Results {
                 visibility: Visibility::Visible,
             }),
             Status::Pass | Status::Fail | Status::Timeout => {
+                let mut first_failure = None;
                 for test in &exercise.tests {
                     let (score, max_score) = score::test_points(scheme, exercise, test);
                     let passed = test.status == TestStatus::Pass;
+                    let mut output = String::new();
+                    if !passed {
+                        if test.racing {
+                            output += &format!("This test {RACING_NOTE}.\n\n");
+                        }
+                        match first_failure {
+                            Some(first) => {
+                                output += &format!("This failure {MAY_FOLLOW} ({first}).\n\n")
+                            }
+                            None => first_failure = Some(test.name.as_str()),
+                        }
+                    }
+                    output += &test.message;
                     tests.push(TestEntry {
                         name: format!("{}: {}", exercise.krate, test.name),
                         score: round(score),
                         max_score: round(max_score),
                         status: if passed { "passed" } else { "failed" },
-                        output: test.message.clone(),
+                        output,
                         visibility: if test.name.starts_with("public::") {
                             Visibility::Visible
                         } else {
@@ -265,6 +282,41 @@ mod tests {
         assert!(entry(4, "output").as_str().unwrap().contains("E0308"));
         let total: f64 = tests.iter().map(|t| t["score"].as_f64().unwrap()).sum();
         assert_eq!(total, 12.5);
+    }
+
+    #[test]
+    fn a_racing_failure_and_the_failures_after_the_first_say_so() {
+        let scheme = Scheme::parse("[racing]\ntests = [\"lesson13-mpsc::stress\"]").unwrap();
+        let mut report = Report::new(vec![exercise(
+            "lesson13-mpsc",
+            Status::Fail,
+            &[
+                ("public::behaviour::fifo", TestStatus::Fail),
+                ("public::behaviour::wakes", TestStatus::Fail),
+                ("hidden::graded::stress", TestStatus::Timeout),
+                ("hidden::graded::drops", TestStatus::Pass),
+            ],
+        )]);
+        crate::report::score::score(&scheme, &mut report);
+        let json = serde_json::to_value(results(&report, &scheme)).unwrap();
+        let output = |i: usize| json["tests"][i]["output"].as_str().unwrap().to_owned();
+        assert!(output(0).starts_with("thread '"), "{}", output(0));
+        assert!(
+            output(1).starts_with(
+                "This failure may follow from the failure above (public::behaviour::fifo)."
+            ),
+            "{}",
+            output(1)
+        );
+        assert!(
+            output(2).starts_with("This test failed on this run; does not change your points"),
+            "{}",
+            output(2)
+        );
+        assert_eq!(json["tests"][2]["max_score"], 0.0);
+        assert_eq!(output(3), "");
+        // Three tests weigh 1 each (not the racing one); one passed.
+        assert_eq!(json["score"], 8.33);
     }
 
     #[test]

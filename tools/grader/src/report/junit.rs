@@ -1,7 +1,7 @@
 //! A report as JUnit XML (quick-junit): one suite per exercise, one case
 //! per test, and a `build` case for an exercise that was not built.
 
-use crate::report::{Report, Status, show, status_word};
+use crate::report::{RACING_NOTE, Report, Status, show, status_word};
 use anyhow::{Context, Result};
 use lesson13_runner::sandbox::Protection;
 use lesson13_runner::{TestStatus, gist};
@@ -52,7 +52,11 @@ pub fn write(report: &Report, name: &str, path: &Path) -> Result<()> {
                             } else {
                                 "timeout"
                             });
-                            status.set_message(gist(&test.message));
+                            match test.racing {
+                                true => status
+                                    .set_message(format!("{RACING_NOTE}: {}", gist(&test.message))),
+                                false => status.set_message(gist(&test.message)),
+                            };
                             status.set_description(test.message.as_str());
                             status
                         }

@@ -232,6 +232,12 @@ pub struct Score {
     pub percent: f64,
 }
 
+/// What every report says of a racing test that failed (see
+/// [`crate::scheme::Racing`]).
+pub const RACING_NOTE: &str = "failed on this run; does not change your points (a racing \
+    test: it runs several threads at once, so whether it catches a bug depends on their \
+    timing; its failure still shows a real bug)";
+
 /// A student's folder name and grade, or why it could not be graded.
 pub type StudentReport = (String, Result<Report, String>);
 
@@ -323,6 +329,7 @@ pub mod tests {
                 ),
             },
             killed: false,
+            racing: false,
         }
     }
 

@@ -2,7 +2,8 @@
 //! by the scheme's weights (see [`crate::scheme`]), and the total.
 //!
 //! Only a test that passed earns its share, and only an exercise whose
-//! tests ran (`pass`, `fail`, `timeout`) earns anything. With `[loom]
+//! tests ran (`pass`, `fail`, `timeout`) earns anything. A racing test
+//! weighs nothing (see [`crate::scheme::Racing`]). With `[loom]
 //! weight` above 0, loom's result counts as one more test of that weight
 //! when it is `clean` (earned) or `race` (not), and not at all otherwise.
 
@@ -10,9 +11,13 @@ use super::{ExerciseReport, LoomResult, Report, Score, Status, round};
 use crate::scheme::Scheme;
 use lesson13_runner::{TestResult, TestStatus};
 
-/// Fills in the points of every exercise of `report`, and its total.
+/// Fills in the points of every exercise of `report`, and its total, and
+/// marks its racing tests (which weigh nothing).
 pub fn score(scheme: &Scheme, report: &mut Report) {
     for exercise in &mut report.exercises {
+        for test in &mut exercise.tests {
+            test.racing = scheme.is_racing(&exercise.krate, &test.name);
+        }
         let max = scheme.points(&exercise.krate);
         exercise.score = Score::of(round(max * share(scheme, exercise)), max);
     }
@@ -209,6 +214,30 @@ mod tests {
         let e = &report.exercises[0];
         assert_eq!(test_points(&scheme, e, &e.tests[2]), (0.0, 20.0));
         assert_eq!(test_points(&scheme, e, &e.tests[0]), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_racing_tests_failure_moves_no_point_and_is_marked() {
+        let scheme = Scheme::parse("[racing]\ntests = [\"lesson13-mpsc::stress\"]").unwrap();
+        let grade = |stress: TestStatus| {
+            let mut report = Report::new(vec![exercise(
+                "lesson13-mpsc",
+                Status::Fail,
+                &[
+                    ("public::behaviour::fifo", TestStatus::Pass),
+                    ("public::behaviour::wakes", TestStatus::Fail),
+                    ("hidden::graded::stress", stress),
+                ],
+            )]);
+            score(&scheme, &mut report);
+            report
+        };
+        for stress in [TestStatus::Pass, TestStatus::Fail, TestStatus::Timeout] {
+            let report = grade(stress);
+            assert_eq!(report.score.points, 12.5, "{stress:?}");
+            let racing: Vec<bool> = report.exercises[0].tests.iter().map(|t| t.racing).collect();
+            assert_eq!(racing, [false, false, true]);
+        }
     }
 
     #[test]

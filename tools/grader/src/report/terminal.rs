@@ -1,5 +1,6 @@
 //! Reports on the terminal: one submission's table, with each failing test
-//! and the gist of its message, and the class summary, one line per student
+//! (in teaching order; a racing one says its failure moves no point) and
+//! the gist of its message, wrapped, and the class summary, one line per student
 //! with each exercise's points, tests and status, and the total; aligned by
 //! display width, so that "Émile Zola" or "王小明" lines up like "alice".
 //!
@@ -9,8 +10,15 @@
 
 use crate::report::{Report, Status, StudentReport, show, status_word, test_status_word};
 use lesson13_runner::exercises::ALL;
+use lesson13_runner::message::wrap;
 use lesson13_runner::{TestStatus, gist};
 use std::borrow::Cow;
+
+/// How wide the table's failure lines wrap.
+const WIDTH: usize = 100;
+
+/// The racing note, as a failure line of the table says it.
+const RACING_SHORT: &str = "failed on this run; does not change the points";
 use unicode_width::UnicodeWidthStr;
 
 /// `text` safe to print on one line of a terminal: every control character
@@ -91,28 +99,32 @@ pub fn print_table(report: &Report) {
             println!("  ! unusual: {notice}");
         }
         // Tests that fail the same way (every test of an untouched stub,
-        // say) are one line.
-        let mut groups: Vec<(TestStatus, String, Vec<&str>)> = Vec::new();
+        // say) are one line, in teaching order.
+        let mut groups: Vec<(TestStatus, bool, String, Vec<&str>)> = Vec::new();
         for test in exercise
             .tests
             .iter()
             .filter(|t| t.status != TestStatus::Pass)
         {
             let gist = escaped(&gist(&test.message)).into_owned();
-            match groups
-                .iter_mut()
-                .find(|(status, g, _)| *status == test.status && *g == gist)
-            {
-                Some((_, _, names)) => names.push(&test.name),
-                None => groups.push((test.status, gist, vec![&test.name])),
+            let same = |(status, racing, g, _): &&mut (TestStatus, bool, String, Vec<&str>)| {
+                *status == test.status && *racing == test.racing && *g == gist
+            };
+            match groups.iter_mut().find(same) {
+                Some((_, _, _, names)) => names.push(&test.name),
+                None => groups.push((test.status, test.racing, gist, vec![&test.name])),
             }
         }
-        for (status, gist, names) in groups {
-            let word = test_status_word(status);
-            match names.as_slice() {
-                [name] => println!("  ✗ {} ({word}): {gist}", escaped(name)),
-                _ => println!("  ✗ {} tests ({word}): {gist}", names.len()),
-            }
+        for (status, racing, gist, names) in groups {
+            let word = match racing {
+                true => format!("{}; racing: {RACING_SHORT}", test_status_word(status)),
+                false => test_status_word(status).to_owned(),
+            };
+            let line = match names.as_slice() {
+                [name] => format!("✗ {} ({word}): {gist}", escaped(name)),
+                _ => format!("✗ {} tests ({word}): {gist}", names.len()),
+            };
+            println!("  {}", wrap(&line, WIDTH, "      "));
         }
         if let Some(loom) = &exercise.loom {
             println!("  loom: {}", loom.summary);

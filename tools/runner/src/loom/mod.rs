@@ -310,7 +310,7 @@ fn build_models(check: &Check, sources: &Path) -> Result<Result<TestBinary, Stri
     )?;
     match built {
         Build::CompileError(errors) => Ok(Err(errors)),
-        Build::Built(binaries) => match binaries.into_iter().find(|b| b.target == krate) {
+        Build::Built { binaries, .. } => match binaries.into_iter().find(|b| b.target == krate) {
             Some(binary) => Ok(Ok(binary)),
             None => Err(format!("cargo built no loom models for {krate}")),
         },

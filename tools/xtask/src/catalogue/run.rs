@@ -17,7 +17,7 @@ use super::entry::Entry;
 use anyhow::{Context, Result};
 use lesson13_grader::pool::in_slots;
 use lesson13_grader::workspace;
-use lesson13_runner::{self as runner, CrateRun, Options, TestResult};
+use lesson13_runner::{self as runner, CrateRun, Options, TestResult, order};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -34,7 +34,8 @@ const SLOTS: usize = 2;
 pub struct Outcome {
     /// The entry.
     pub entry: Entry,
-    /// One result per test, or why there are none.
+    /// One result per test, in teaching order (`lesson13_runner::order`),
+    /// or why there are none.
     pub run: Result<Vec<TestResult>, NotRun>,
 }
 
@@ -144,7 +145,11 @@ fn run_one(root: &Path, slot: &Slot, entry: &Entry, target: &Path, jobs: usize) 
         .map_err(anyhow::Error::msg)?
     {
         CrateRun::CompileError(errors) => Err(NotRun::CompileError(errors)),
-        CrateRun::Ran(results) => Ok(results),
+        CrateRun::Ran(mut results) => {
+            // The order a student reads them in, for the first message.
+            order::teaching_order(&mut results, &root.join(entry.exercise.krate));
+            Ok(results)
+        }
     };
     Ok(Outcome {
         entry: entry.clone(),

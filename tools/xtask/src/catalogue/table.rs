@@ -4,6 +4,7 @@
 use super::run::Outcome;
 use super::verdict::fn_name;
 use lesson13_runner::exercises::ALL;
+use lesson13_runner::message::wrap;
 
 /// One line as an entry finishes: `[3/64] lesson13-mpsc/lifo-push-front … caught`.
 pub fn progress(done: usize, total: usize, outcome: &Outcome) -> String {
@@ -81,7 +82,7 @@ pub fn print_messages(outcomes: &[Outcome]) {
             "\n  {} ({})\n    {}",
             outcome.entry.id(),
             outcome.entry.about,
-            outcome.first_message()
+            wrap(&outcome.first_message(), 100, "      ")
         );
     }
 }

@@ -79,7 +79,7 @@ impl Outcome {
     }
 
     /// The tests that failed, by an assertion or their own deadline, in
-    /// name order.
+    /// teaching order (the most basic behaviour first).
     pub fn failed(&self) -> impl Iterator<Item = &TestResult> {
         self.run
             .as_ref()
@@ -93,8 +93,9 @@ impl Outcome {
         self.failed().any(|r| r.name.starts_with(PUBLIC))
     }
 
-    /// The first failure a student sees: the first failing public test, or
-    /// if every public test passes, the first failure in the grade.
+    /// The first failure a student sees: the first failing public test in
+    /// teaching order, or if every public test passes, the first failure in
+    /// the grade.
     pub fn first_message(&self) -> String {
         let first = self
             .failed()

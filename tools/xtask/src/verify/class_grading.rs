@@ -212,7 +212,12 @@ pub fn check_class(jobs: usize) -> Result<String> {
         lesson13_runner::exercises::ALL.map(|e| scheme.points(e.krate)),
     );
     let (points, max) = (scheme.points(exercise.krate), max.iter().sum::<f64>());
-    let tests = lesson13_grader::engine::reference::reference_test_count(&root, exercise) as f64;
+    // What the exercise's tests weigh in all (a racing test weighs nothing);
+    // the test Émile's deadlock fails weighs 1.
+    let weights: f64 = lesson13_grader::engine::reference::reference_tests(&root, exercise)
+        .iter()
+        .map(|test| scheme.weight(exercise.krate, test))
+        .sum();
     let row = |name: &str, points: f64| {
         let (points, percent) = (show(points), show(percent(points, max)));
         format!("{name},,,{name},,{points},0,0,0,{points},{percent}")
@@ -222,7 +227,7 @@ pub fn check_class(jobs: usize) -> Result<String> {
         row("dave", 0.0),
         row("grace", 0.0),
         row(escapes, 0.0),
-        row("Émile Zola", round(points * (tests - 1.0) / tests)),
+        row("Émile Zola", round(points * (weights - 1.0) / weights)),
     ];
     // Each row's grades, without its notes (the last column).
     let rows: Vec<String> = csv::Reader::from_reader(gradebook.as_bytes())

@@ -102,11 +102,17 @@ const FIXTURES: &[Fixture] = &[
         expect: |report| {
             let message = &report.message;
             let public = message.contains("--> lesson13-oneshot/tests/public/");
+            // Said as a student should read it: the API does not match.
+            let explained = message.starts_with(lesson13_runner::diagnostic::API_MISMATCH);
             match report.status {
-                Status::CompileError if public && !message.contains("tests/hidden") => Ok(()),
+                Status::CompileError
+                    if public && explained && !message.contains("tests/hidden") =>
+                {
+                    Ok(())
+                }
                 _ => Err(anyhow::anyhow!(
-                    "expected compile_error pointing into the public tests only, got {:?}: \
-                     {message}",
+                    "expected compile_error pointing into the public tests only, saying that \
+                     the lib.rs does not match the API, got {:?}: {message}",
                     report.status
                 )),
             }

@@ -1,8 +1,11 @@
 //! Drives the student runner in an exported bundle, as a student would but
 //! without a terminal: `cargo xtask list | check | hint | next` on the stubs
 //! (and `check` on a file the grader would reject), on a half-done workspace
-//! (Exercise 1 solved) and on a finished one, and `watch` through a save, a
-//! hint, `n` and `q` sent on its standard input.
+//! (Exercise 1 solved with a compiler warning that `check` shows; the hint
+//! for the first failing test of Exercise 2) and on a finished one, `watch`
+//! through a save, a hint, `n` and `q` sent on its standard input, and
+//! `check` of a bounded channel whose pop wakes no sender (its most basic
+//! failure first, the others marked as ones that may follow).
 //!
 //! Each step checks the exit status and a few lines of the output that a
 //! student relies on (the bar, the counts, the hint, the refusal to move
@@ -77,9 +80,24 @@ pub fn drive(root: &Path, bundle: &Path, target: &Path) -> Result<String> {
     )?;
     std::fs::write(&stub_path, stub).context("cannot write lib.rs")?;
 
-    // Half done: Exercise 1 solved, so `next` moves on, and hints restart.
+    // Half done: Exercise 1 solved, with a step forgotten that the
+    // compiler points out, so `check` shows its warning; then `next` moves
+    // on, and hints restart.
     solve(root, bundle, one)?;
-    let solved = step(&["check"], true, &[])?;
+    let lib_rs = bundle.join(one.lib_rs());
+    let solution = std::fs::read_to_string(&lib_rs).context("cannot read lib.rs")?;
+    let forgot = format!(
+        "{solution}\n/// A step, forgotten.\npub fn forgotten_step() {{\n    let unused_step = 1;\n}}\n"
+    );
+    std::fs::write(&lib_rs, forgot).context("cannot write lib.rs")?;
+    let solved = step(
+        &["check"],
+        true,
+        &[
+            "The compiler warns about lesson13-oneshot/src/lib.rs (1 warning;",
+            "warning: unused variable: `unused_step`",
+        ],
+    )?;
     expect_counts(&solved, one, |passed, total| passed == total)?;
     step(
         &["next"],
@@ -92,6 +110,15 @@ pub fn drive(root: &Path, bundle: &Path, target: &Path) -> Result<String> {
     )?;
     step(&["hint"], true, &["Exercise 2, hint 1 of "])?;
     step(&["check"], false, &["not yet implemented: Exercise 2:"])?;
+    // The first failing test (Exercise 1's, the most basic) names its hint.
+    step(
+        &["hint"],
+        true,
+        &[
+            "Exercise 2, hint 2 of ",
+            "(for the first failing test, value_sent_before_the_receiver_polls_is_delivered)",
+        ],
+    )?;
 
     // Watch: a save re-runs the tests, then h, n and q from standard input.
     runner.watch(root, two)?;
@@ -110,11 +137,43 @@ pub fn drive(root: &Path, bundle: &Path, target: &Path) -> Result<String> {
     for exercise in ALL {
         expect_counts(&finished, exercise, |passed, total| passed == total)?;
     }
+
+    // A bounded channel whose pop wakes no sender fails many tests: the
+    // first shown is the most basic, and the others may follow from it.
+    let bug = "lesson13-bounded/pop-does-not-wake-sender";
+    let buggy = crate::catalogue::entry::entries(root)?
+        .into_iter()
+        .find(|e| e.id() == bug)
+        .with_context(|| format!("no catalogued bug {bug}"))?
+        .source(root)?;
+    std::fs::write(bundle.join(four.lib_rs()), buggy).context("cannot write lib.rs")?;
+    let failing = step(&["check", "4"], false, &[])?;
+    expect_first_failure(&failing, "behaviour::the_capacity_is_exact")?;
     Ok(format!(
         "the student runner passed {} steps (stubs, half done, watch, finished) in {:.0?}",
         steps.get(),
         started.elapsed()
     ))
+}
+
+/// Checks that the first failing test `check` lists is `test`, and that
+/// the failures after it are marked as ones that may follow from it.
+fn expect_first_failure(stdout: &str, test: &str) -> Result<()> {
+    // The list's lines (the first failure in full comes after it, unindented).
+    let failures: Vec<&str> = stdout.lines().filter(|l| l.starts_with("  ✗ ")).collect();
+    let first = failures.first().map(|l| l.trim_start_matches("  ✗ "));
+    let marked = failures[1.min(failures.len())..]
+        .iter()
+        .all(|l| l.contains(lesson13_runner::order::MAY_FOLLOW));
+    if first.is_some_and(|f| f.starts_with(test)) && failures.len() > 1 && marked {
+        Ok(())
+    } else {
+        bail!(
+            "expected {test} to fail first and the other failures to be marked \"{}\"; it \
+             printed:\n{stdout}",
+            lesson13_runner::order::MAY_FOLLOW
+        )
+    }
 }
 
 /// Checks the `N of M public tests pass in <crate>.` line of `stdout`.
@@ -218,8 +277,9 @@ impl Runner<'_> {
             wait_for(&format!("Watching {krate}/src"))?;
             solve(root, self.bundle, exercise)?;
             wait_for("All public tests pass: n moves on.")?;
+            // Hints 1 and 2 were seen, and nothing fails: the next in order.
             send(&mut stdin, "h")?;
-            wait_for(&format!("Exercise {number}, hint 2 of "))?;
+            wait_for(&format!("Exercise {number}, hint 3 of "))?;
             send(&mut stdin, "n")?;
             wait_for(&format!("Exercise {number} done."))?;
             wait_for(&format!("Watching {}/src", ALL[usize::from(number)].krate))?;
