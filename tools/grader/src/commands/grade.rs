@@ -6,7 +6,7 @@
 use crate::engine::reference::check_scheme_names;
 use crate::engine::{self, Settings, Submission};
 use crate::report::paths::{self, Kind, Output};
-use crate::report::{StudentReport, class_report, csv, gradescope, json, junit, terminal};
+use crate::report::{self, StudentReport, gradescope, json, junit, terminal};
 use crate::scheme::Scheme;
 use crate::shard::Shard;
 use crate::{class, submissions, workspace};
@@ -136,15 +136,12 @@ pub fn run(args: &Args) -> Result<()> {
         }
         None => vec![grade_one(args, &settings)?],
     };
-    if let Some(path) = &args.csv {
-        csv::write(&reports, path)?;
-        println!("wrote the gradebook to {}", path.display());
-    }
-    if let Some(path) = &args.class_report {
-        class_report::write(&reports, &scheme, path)?;
-        println!("wrote the class report to {}", path.display());
-    }
-    Ok(())
+    report::write_class_files(
+        &reports,
+        &scheme,
+        args.csv.as_deref(),
+        args.class_report.as_deref(),
+    )
 }
 
 /// Grades the workspace or `--submission`, prints its table and writes its

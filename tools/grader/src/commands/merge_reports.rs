@@ -8,7 +8,7 @@
 //! class has) is an error, never a silently short gradebook.
 
 use crate::report::json::Stored;
-use crate::report::{StudentReport, class_report, csv, paths, terminal};
+use crate::report::{self, StudentReport, paths, terminal};
 use crate::scheme::Scheme;
 use crate::shard::ShardInfo;
 use crate::{submissions, workspace};
@@ -55,15 +55,12 @@ pub fn run(args: &Args) -> Result<()> {
         args.dirs.len()
     );
     terminal::print_summary(&reports);
-    if let Some(path) = &args.csv {
-        csv::write(&reports, path)?;
-        println!("wrote the gradebook to {}", path.display());
-    }
-    if let Some(path) = &args.class_report {
-        class_report::write(&reports, &scheme, path)?;
-        println!("wrote the class report to {}", path.display());
-    }
-    Ok(())
+    report::write_class_files(
+        &reports,
+        &scheme,
+        args.csv.as_deref(),
+        args.class_report.as_deref(),
+    )
 }
 
 /// Reads every `<student>.json` of `dirs`, sorted by student, and checks
@@ -238,7 +235,7 @@ mod tests {
         write_shard(a.path(), Shard { index: 1, count: 2 }, &reports);
         write_shard(b.path(), Shard { index: 2, count: 2 }, &reports);
         let merged = read(&[a.path().into(), b.path().into()]).unwrap();
-        assert_eq!(csv::rows(&merged), csv::rows(&reports));
+        assert_eq!(report::csv::rows(&merged), report::csv::rows(&reports));
     }
 
     #[test]

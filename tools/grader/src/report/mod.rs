@@ -293,6 +293,26 @@ pub fn show(points: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
+/// Writes the class's gradebook (`--csv`) and class report
+/// (`--class-report`), those asked for, and says where: what `grade
+/// --submissions` and `merge-reports` both end with.
+pub fn write_class_files(
+    reports: &[StudentReport],
+    scheme: &crate::scheme::Scheme,
+    gradebook: Option<&std::path::Path>,
+    class_page: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    if let Some(path) = gradebook {
+        csv::write(reports, path)?;
+        println!("wrote the gradebook to {}", path.display());
+    }
+    if let Some(path) = class_page {
+        class_report::write(reports, scheme, path)?;
+        println!("wrote the class report to {}", path.display());
+    }
+    Ok(())
+}
+
 /// Report-building helpers for other modules' tests.
 #[cfg(test)]
 pub mod tests {
