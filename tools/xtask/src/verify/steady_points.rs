@@ -24,20 +24,18 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The bugs graded again and again, as `<crate>/<name>` in the catalogue:
-/// one of each kind per exercise at most, so that they pack into two
-/// submissions (each grading builds its exercises afresh, and on a loaded
-/// machine that build is most of the check's time). Every other catalogued
-/// bug's catcher is checked to weigh something by the scheme's unit test.
+/// The bugs graded again and again, as `<crate>/<name>` in the catalogue.
 const BUGS: &[&str] = &[
     // Caught only by a test on threads, which forces the race.
     "lesson13-oneshot/wake-before-store",
     "lesson13-oneshot-drop/sender-drop-wakes-before-closing",
     "lesson13-mpsc/wake-before-push",
     "lesson13-bounded/wake-sender-before-pop",
+    "lesson13-bounded/wake-receiver-before-push",
     // Caught by a test on one thread, and by racing tests on some runs only
     // (the last-in-first-out MPSC).
     "lesson13-mpsc/lifo-push-front",
+    "lesson13-bounded/lifo-pop-back",
     // A receiver that wakes itself on every poll: slow, so a test that
     // runs it many times on a loaded machine could hit its deadline on one
     // run and not the next (it did, with 100 rounds of a forced race).
