@@ -56,8 +56,8 @@ enum Command {
         /// Run only the checks whose name contains this (e.g. `bundle`).
         #[arg(long, value_name = "TEXT")]
         only: Option<String>,
-        /// Everything but the two slow checks (loom and the catalogue): the
-        /// edit loop's check, about 2 minutes once built.
+        /// Everything but the three slow checks (loom on the catalogue, the
+        /// catalogue, the same points under load): the edit loop's check.
         #[arg(long)]
         quick: bool,
         /// How many test processes to run at once.

@@ -3,8 +3,9 @@
 //! Like Rustlings' `dev check` and Exercism's CI, it proves that every
 //! exercise ships unsolved and every reference solution passes the very same
 //! tests, and it adds the lints, the docs, the docs' commands and the no-hang
-//! guarantees. `--quick` leaves out the two slow checks (the bug catalogue
-//! and loom) for the edit loop. Each check prints its time, and a table of
+//! guarantees. `--quick` leaves out the three slow checks (loom on the
+//! catalogue, the bug catalogue, the same points under load) for the edit
+//! loop. Each check prints its time, and a table of
 //! them ends the run.
 //!
 //! - [`cargo_checks`]: the checks that are one cargo command each;
