@@ -284,13 +284,7 @@ fn run(
     .ok();
     out.flush().ok();
     let locked = false; // a student may add a dev-dependency for their own tests
-    let (binaries, warnings) = match lesson13_runner::build(
-        &workspace.root,
-        exercise.krate,
-        &workspace.target,
-        locked,
-        lesson13_runner::Code::Trusted,
-    )? {
+    let (binaries, warnings) = match build(workspace, exercise)? {
         Build::CompileError(errors) => return Ok(Err(errors)),
         Build::Built { binaries, warnings } => (binaries, warnings),
     };
@@ -303,6 +297,39 @@ fn run(
     let results =
         lesson13_runner::run_all(&public, &workspace.root.join(exercise.krate), &options)?;
     Ok(Ok((results, warnings)))
+}
+
+/// Builds `exercise`'s crate and tests as `check` does.
+fn build(workspace: &Workspace, exercise: Exercise) -> Result<Build, String> {
+    lesson13_runner::build(
+        &workspace.root,
+        exercise.krate,
+        &workspace.target,
+        false, // not locked: a student may add a dev-dependency for their own tests
+        lesson13_runner::Code::Trusted,
+    )
+}
+
+/// Whether `exercise`'s `lib.rs` passes the static check and compiles,
+/// without running a test: `None` if so, else the outcome, with the reason
+/// printed as `check` prints it. A loom replay needs code that compiles, and
+/// this keeps a plain compile error from reading as something loom lacks.
+pub fn compiles(
+    workspace: &Workspace,
+    exercise: Exercise,
+    out: &mut dyn Write,
+) -> Result<Option<Outcome>, String> {
+    if let Some(outcome) = static_verdict(workspace, exercise, out) {
+        return Ok(Some(outcome));
+    }
+    match build(workspace, exercise)? {
+        Build::CompileError(errors) => {
+            writeln!(out, "{}", style("It does not compile yet:").red().bold()).ok();
+            writeln!(out, "{}", indent(&errors)).ok();
+            Ok(Some(Outcome::CompileError))
+        }
+        Build::Built { .. } => Ok(None),
+    }
 }
 
 /// `behaviour::x` for `public::behaviour::x`: every test here is public.

@@ -43,20 +43,30 @@ pub fn check(workspace: &Workspace, args: &[String]) -> Result<bool, String> {
             return Err("--replay replays one exercise's model: name the exercise".into());
         };
         writeln!(out, "{}", heading(workspace, exercise)).ok();
+        if check::compiles(workspace, exercise, out)?.is_some() {
+            writeln!(
+                out,
+                "A replay runs your code: fix the above, save, and replay again."
+            )
+            .ok();
+            return Ok(false);
+        }
         return crate::loom::check(workspace, exercise, Some(model), out);
     }
     let mut all_passed = true;
     for exercise in exercises {
         let outcome = check_and_record(workspace, exercise, verbose, &mut progress, out)?;
         all_passed &= outcome.all_passed();
+        let mut loom_clean = true;
         if with_loom && matches!(outcome, Outcome::Ran { .. }) {
-            all_passed &= crate::loom::check(workspace, exercise, None, out)?;
+            loom_clean = crate::loom::check(workspace, exercise, None, out)?;
+            all_passed &= loom_clean;
         }
         writeln!(out, "\n{}", progress.bar()).ok();
         writeln!(
             out,
             "{}",
-            next_step(workspace, &progress, exercise, &outcome)
+            next_step(workspace, &progress, exercise, &outcome, loom_clean)
         )
         .ok();
     }
@@ -84,14 +94,24 @@ pub fn check_and_record(
     Ok(outcome)
 }
 
-/// What to do after a check of `exercise`.
+/// What to do after a check of `exercise` (`loom_clean`: loom, if it ran,
+/// found no race).
 fn next_step(
     workspace: &Workspace,
     progress: &Progress,
     exercise: Exercise,
     outcome: &Outcome,
+    loom_clean: bool,
 ) -> String {
     let is_current = progress.exercise() == Some(exercise);
+    if outcome.all_passed() && !loom_clean {
+        return format!(
+            "{} Exercise {}'s public tests pass, but loom found a race above, which tests \
+             catch on some runs only: replay it, fix it, and check again.",
+            style("✗").red().bold(),
+            exercise.number
+        );
+    }
     if outcome.all_passed() {
         return if is_current {
             format!(
@@ -118,11 +138,17 @@ fn next_step(
         Outcome::Ran { .. } => "Fix the first failure, save, and check again.",
     };
     let hints = readme_hints(workspace, exercise).len();
-    let seen = if is_current {
-        progress.hints_shown.len()
-    } else {
-        0
-    };
+    if !is_current {
+        // `hint` gives the current exercise's hints; this one's are in its README.
+        return match hints {
+            0 => fix.to_owned(),
+            _ => format!(
+                "{fix} Stuck? The hints are at the end of {}.",
+                exercise.readme()
+            ),
+        };
+    }
+    let seen = progress.hints_shown.len();
     if hints > seen {
         format!("{fix} Stuck? `cargo xtask hint` ({seen} of {hints} hints seen).")
     } else {
@@ -170,6 +196,28 @@ pub fn show_hint(
         }
         return Ok(());
     };
+    let for_failure = readme::hints_for(&hints, failure);
+    if let Some(test) = failure
+        && !for_failure.is_empty()
+        && !for_failure.contains(&index)
+    {
+        // Every hint for this failure has been seen: say so before another.
+        let titles: Vec<&str> = for_failure
+            .iter()
+            .map(|i| hints[*i].title.as_str())
+            .collect();
+        writeln!(
+            out,
+            "{}\n",
+            style(format!(
+                "You have seen the hint for the first failing test, {} (\"{}\"). Another one:",
+                test.rsplit("::").next().unwrap_or(test),
+                titles.join("\", \"")
+            ))
+            .dim()
+        )
+        .ok();
+    }
     let hint = &hints[index];
     progress.hints_shown.push(index + 1);
     progress.save(&workspace.root)?;

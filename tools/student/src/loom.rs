@@ -47,7 +47,7 @@ pub fn check(
         Some(model) => format!("Replaying the saved interleaving of {model}"),
         None => format!(
             "Loom: every interleaving of Exercise {}'s models, with up to {} preemptions (the \
-             first run builds loom, about half a minute)",
+             first run builds loom: half a minute, up to two on a busy machine)",
             exercise.number, settings.preemptions
         ),
     };

@@ -74,17 +74,31 @@ fn inline_html_to_markdown(text: &str) -> String {
     text.replace("<code>", "`").replace("</code>", "`")
 }
 
+/// The hints (indices into `hints`) whose `<!-- for: … -->` line names
+/// `failing`, a test as the runner names it (`public::behaviour::x`).
+pub fn hints_for(hints: &[Hint], failing: Option<&str>) -> Vec<usize> {
+    let Some(function) = failing.map(|name| name.rsplit("::").next().unwrap_or(name)) else {
+        return Vec::new();
+    };
+    (0..hints.len())
+        .filter(|i| hints[*i].tests.iter().any(|t| t == function))
+        .collect()
+}
+
 /// Which hint to show next (an index into `hints`), or `None` once every
-/// one has been shown: first the hint for `first_failure` (the first
+/// one has been shown: first the hints for `first_failure` (the first
 /// failing test at the last check, named as the runner names it), then
-/// the hints after it in order, around to the first; those in `shown` (by
-/// number, from 1) are skipped. Without a failing test's hint, the order
-/// starts after the last one shown.
+/// the hints after the first of them in order, around to the first; those
+/// in `shown` (by number, from 1) are skipped. Without a failing test's
+/// hint, the order starts after the last one shown.
 pub fn next_hint(hints: &[Hint], shown: &[usize], first_failure: Option<&str>) -> Option<usize> {
-    let function = first_failure.map(|name| name.rsplit("::").next().unwrap_or(name));
-    let for_failure =
-        function.and_then(|f| hints.iter().position(|h| h.tests.iter().any(|t| t == f)));
+    let for_failure = hints_for(hints, first_failure);
+    if let Some(unseen) = for_failure.iter().find(|i| !shown.contains(&(*i + 1))) {
+        return Some(*unseen);
+    }
     let start = for_failure
+        .first()
+        .copied()
         .or_else(|| shown.last().map(|n| *n % hints.len().max(1)))
         .unwrap_or(0);
     (0..hints.len())
@@ -125,6 +139,12 @@ mod tests {
         // Another failure later: its hint, even after others were shown.
         let fifo = Some("public::exercise3::behaviour::fifo");
         assert_eq!(next_hint(&hints, &[3, 4], fifo), Some(0));
+        // A test two hints name: both of them first, in order.
+        let hints = numbered(&[&["fifo"], &[], &["fifo"], &[]]);
+        assert_eq!(hints_for(&hints, fifo), [0, 2]);
+        assert_eq!(next_hint(&hints, &[1], fifo), Some(2));
+        assert_eq!(next_hint(&hints, &[1, 3], fifo), Some(1));
+        assert_eq!(hints_for(&hints, None), Vec::<usize>::new());
     }
 
     #[test]

@@ -124,10 +124,18 @@ fn watch_exercise(
                 Event::Saved if !changed() => {}
                 Event::Saved | Event::Key('r') => break,
                 Event::Key('q') => return Ok(Next::Quit),
-                Event::Key('h') => show_hint(workspace, progress, out)?,
-                Event::Key('l') => print_list(workspace, progress, out),
+                // What these print pushes the keys off the screen: say them again.
+                Event::Key('h') => {
+                    show_hint(workspace, progress, out)?;
+                    writeln!(out, "{KEYS}").ok();
+                }
+                Event::Key('l') => {
+                    print_list(workspace, progress, out);
+                    writeln!(out, "{KEYS}").ok();
+                }
                 Event::Key('m') => {
                     crate::loom::check(workspace, exercise, None, out)?;
+                    writeln!(out, "{KEYS}").ok();
                 }
                 // A file changed since that check: check it again first.
                 Event::Key('n') if changed() => break,
