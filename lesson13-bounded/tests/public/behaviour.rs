@@ -562,9 +562,16 @@ fn api_matches_the_contract() {
     struct Opaque(std::marker::PhantomPinned);
     with_deadline(DEADLOCK, || {
         let (tx, mut rx) = imp::channel::<Opaque>(1);
+        // `Sender<T>: Clone` for every `T`: `Opaque` is not `Clone`, so a
+        // `#[derive(Clone)]` (which asks for `T: Clone`) does not do; write
+        // `impl<T> Clone for Sender<T>` by hand.
         is_clone(&tx);
+        // The handles and both futures can move to another thread when
+        // `T: Send`.
         is_send(&tx);
         is_send(&rx);
+        // `send(&self, value: T)` returns a future whose output is
+        // `Result<(), SendError<T>>`, for every `T` (no `T: Unpin` bound).
         let send = tx.send(Opaque(std::marker::PhantomPinned));
         resolves_to(&send);
         is_send(&send);
@@ -572,6 +579,7 @@ fn api_matches_the_contract() {
         let recv = rx.recv();
         is_send(&recv);
         drop(recv);
+        // `SendError<T>` stays as given: an error for any `T`.
         is_error::<imp::SendError<Opaque>>();
         let error = imp::SendError(7u8);
         assert_eq!(

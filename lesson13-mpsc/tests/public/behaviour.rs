@@ -428,12 +428,19 @@ fn api_matches_the_contract() {
     struct Opaque;
     with_deadline(DEADLOCK, || {
         let (tx, mut rx) = imp::channel::<Opaque>();
+        // `Sender<T>: Clone` for every `T`: `Opaque` is not `Clone`, so a
+        // `#[derive(Clone)]` (which asks for `T: Clone`) does not do; write
+        // `impl<T> Clone for Sender<T>` by hand.
         is_clone(&tx);
+        // The handles and the `recv` future can move to another thread when
+        // `T: Send`.
         is_send(&tx);
         is_send(&rx);
         let recv = rx.recv();
         is_send(&recv);
         drop(recv);
+        // `SendError<T>` stays as given: an error for any `T`, and a plain
+        // value (`Clone`, `Copy`, `PartialEq`, `Eq`, `Debug`) when `T` is.
         is_error::<imp::SendError<Opaque>>();
         is_value::<imp::SendError<u8>>();
         let error = imp::SendError(Opaque);

@@ -247,14 +247,21 @@ fn api_matches_the_contract() {
         // `PhantomPinned` is not `Unpin`: the receiver must not require it.
         // (If this does not compile, remove a `T: Unpin` bound.)
         let (tx, rx) = imp::channel::<std::marker::PhantomPinned>();
+        // `Receiver<T>` is a future whose output is `Result<T, RecvError>`,
+        // for every `T` (no `T: Unpin` bound on its `impl Future`).
         resolves_to(&rx);
+        // Both halves can move to another thread when `T: Send`.
         is_send(&tx);
         is_send(&rx);
+        // `RecvError` stays as given: `Debug, Clone, Copy, PartialEq, Eq`,
+        // `Display` and `Error`.
         is_error::<imp::RecvError>();
         assert!(
             !imp::RecvError.to_string().is_empty(),
             "RecvError's Display prints nothing: say what went wrong"
         );
+        // `pub fn send(self, value: T) -> Result<(), T>`: it takes the sender
+        // by value, and gives the value back in `Err` if it was not delivered.
         let send: fn(imp::Sender<u8>, u8) -> Result<(), u8> = imp::Sender::send;
         let _ = send;
     });

@@ -201,9 +201,11 @@ fn is_public_test(file: &Path) -> bool {
 /// The most comment lines shown above a failing line.
 const MOST_COMMENT_LINES: usize = 12;
 
-/// The comment lines (`//`, `///`) above line `line` (1-based) of
-/// `source`, within the same item: from the failing line up to the first
-/// blank line or the test's `#[test]`, the nearest last if there are many.
+/// The nearest comment (`//`, `///` lines in a row) above line `line`
+/// (1-based) of `source`, within the same item: the lines of code between
+/// it and the failing line are skipped, and the search ends at a blank line
+/// or the test's `#[test]`. A test explains a check in a comment right above
+/// it; comments further up are about other lines.
 fn comment_above(source: &str, line: usize) -> Vec<String> {
     let lines: Vec<&str> = source.lines().collect();
     let mut comment = Vec::new();
@@ -217,6 +219,8 @@ fn comment_above(source: &str, line: usize) -> Vec<String> {
         }
         if trimmed.starts_with("//") {
             comment.push(trimmed.to_owned());
+        } else if !comment.is_empty() {
+            break;
         }
     }
     comment.truncate(MOST_COMMENT_LINES);
@@ -500,7 +504,8 @@ mod tests {
             ["/// Neither `Clone` nor `Unpin`: the channel must not require them."]
         );
         let file = "// about the file\n\n#[test]\nfn t() {\n    // first\n    x();\n    // second\n    y();\n}\n";
-        assert_eq!(comment_above(file, 8), ["// first", "// second"]);
+        assert_eq!(comment_above(file, 8), ["// second"]);
+        assert_eq!(comment_above(file, 7), ["// first"]);
         assert!(comment_above(file, 1).is_empty());
         assert!(comment_above(file, 99).len() <= MOST_COMMENT_LINES);
     }
