@@ -454,6 +454,13 @@ fn a_file_that_is_not_rust_tokens_is_unparsable_at_the_right_line() {
             (2, 10),
             "this `{` is never closed",
         ),
+        (
+            "impl X {\n    fn f() {\n        if x {\n            y();\n    }\n}\n",
+            (1, 8),
+            "this `{` is never closed: a `}` is missing further down (look for where the block \
+             or list it opens should end); maybe at the `{` of line 3: the `}` of line 5, which \
+             closes it, is indented as for an outer block",
+        ),
         ("fn f() {}\n}\n", (2, 1), "this `}` closes nothing"),
         (
             "fn f() {\n    let y = (1;\n}\n",

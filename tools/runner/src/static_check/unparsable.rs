@@ -56,10 +56,17 @@ pub(super) fn find(source: &str) -> Option<Unparsable> {
     };
     let first = rest.chars().next().unwrap_or(' ');
     let message = if let Some(close) = opening(first) {
-        format!(
+        let mut message = format!(
             "this `{first}` is never closed: a `{close}` is missing further down (look for \
              where the block or list it opens should end)"
-        )
+        );
+        if let Some((open, close)) = misindented_block(source, stop) {
+            message.push_str(&format!(
+                "; maybe at the `{{` of line {open}: the `}}` of line {close}, which closes it, \
+                 is indented as for an outer block"
+            ));
+        }
+        message
     } else if matches!(first, '}' | ')' | ']') {
         match stops_at(&source[..stop]) {
             Some(open) if source[open..].starts_with(['{', '(', '[']) => {
@@ -94,6 +101,47 @@ pub(super) fn find(source: &str) -> Option<Unparsable> {
         column,
         message,
     })
+}
+
+/// Where a `}` is likely missing inside the never-closed bracket at byte
+/// `unclosed`, as rustc guesses it: the last `{` (by line) whose matching
+/// `}` starts its line at another indentation than the `{`'s line, as
+/// `(line of the {, line of the })`. A student's editor indents as they
+/// type, so the block whose `}` is missing takes the `}` meant for the block
+/// around it.
+fn misindented_block(source: &str, unclosed: usize) -> Option<(usize, usize)> {
+    // The same text without the never-closed bracket (a space keeps every
+    // offset), which then lexes if that bracket was the only problem.
+    let mut rest = source.to_owned();
+    rest.replace_range(unclosed..unclosed + 1, " ");
+    let tokens = proc_macro2::TokenStream::from_str(&rest).ok()?;
+    let lines: Vec<&str> = source.lines().collect();
+    let indent = |line: usize| {
+        lines
+            .get(line - 1)
+            .map_or(0, |l| l.len() - l.trim_start().len())
+    };
+    let mut found = None;
+    let mut stack = vec![tokens];
+    while let Some(stream) = stack.pop() {
+        for tree in stream {
+            let proc_macro2::TokenTree::Group(group) = tree else {
+                continue;
+            };
+            let (open, close) = (group.span_open().start(), group.span_close().start());
+            let starts_its_line = indent(close.line) == close.column;
+            if group.delimiter() == proc_macro2::Delimiter::Brace
+                && open.line < close.line
+                && starts_its_line
+                && indent(open.line) != close.column
+                && found.is_none_or(|(line, _)| line < open.line)
+            {
+                found = Some((open.line, close.line));
+            }
+            stack.push(group.stream());
+        }
+    }
+    found
 }
 
 /// The byte offset where proc-macro2 stops lexing `source`, if it does.
