@@ -18,7 +18,11 @@
 //! - **A trait implemented for every `T: ?Sized`** (rust-lang/rust#57893):
 //!   the impl also covers `dyn Trait`, whose built-in impl the compiler
 //!   trusts instead, and an associated type then converts any type into
-//!   any other.
+//!   any other. Only a generic that may be unsized covers `dyn Trait` (an
+//!   impl for `dyn Trait` itself is refused by the compiler), and however
+//!   the impl spells its self type (`for T`, `for (T)`, an alias of `T`),
+//!   its generic needs a `?Sized` bound: so every `?` in a bound is
+//!   rejected. A channel moves its values, which are sized.
 //!
 //! A channel needs none of these: one lifetime at a time (`Recv<'a, T>`
 //! borrowing `&'a mut Receiver<T>`, `Context<'_>`, `Pin<&mut Self>`) is all
@@ -39,7 +43,26 @@ pub(super) fn level(tokens: &[TokenTree], found: &mut Findings) {
         two_lifetime_type(tokens, i, found);
         lifetime_bound(tokens, i, found);
         blanket_impl(tokens, i, found);
+        relaxed_bound(tokens, i, found);
     }
+}
+
+/// `?Sized` (any `?` that starts a bound: after `:` or `+`, or first in a
+/// parenthesised bound; the `?` operator always follows an expression).
+fn relaxed_bound(tokens: &[TokenTree], i: usize, found: &mut Findings) {
+    let starts_a_bound = i == 0 || punct(tokens, i - 1, ':') || punct(tokens, i - 1, '+');
+    if !punct(tokens, i, '?') || !starts_a_bound {
+        return;
+    }
+    let bound = ident(tokens, i + 1).unwrap_or_else(|| "Sized".to_owned());
+    found.offence(
+        tokens[i].span(),
+        &format!("?{bound}"),
+        "a `?Sized` bound lets a generic stand for unsized types, trait objects included, \
+         which a known hole in the compiler's trait checks (rust-lang/rust#57893) needs to let \
+         safe code reinterpret memory. A channel moves its values, which are sized: drop the \
+         `?Sized`",
+    );
 }
 
 /// `&'a T` where `T` names another lifetime than `'a` (not `'_` or
@@ -159,8 +182,8 @@ fn lifetime_bound(tokens: &[TokenTree], i: usize, found: &mut Findings) {
     }
 }
 
-/// `impl<T: ?Sized> Trait for T`: an impl for every type, trait objects
-/// included (rejected); without `?Sized`, only noted.
+/// `impl<T> Trait for T` (or `for (T)`): an impl for every type, noted
+/// (its `?Sized` form is [`relaxed_bound`]'s to reject).
 fn blanket_impl(tokens: &[TokenTree], i: usize, found: &mut Findings) {
     if !keyword(tokens, i, "impl") {
         return;
@@ -187,28 +210,21 @@ fn blanket_impl(tokens: &[TokenTree], i: usize, found: &mut Findings) {
     let self_end = (for_at + 1..body)
         .find(|&at| keyword(tokens, at, "where"))
         .unwrap_or(body);
-    let self_type = &tokens[for_at + 1..self_end];
-    let Some(param) = ident(self_type, 0).filter(|p| self_type.len() == 1 && params.contains(p))
+    // `(T)` is `T`.
+    let mut self_type: Vec<TokenTree> = tokens[for_at + 1..self_end].to_vec();
+    while let [TokenTree::Group(inner)] = &self_type[..]
+        && inner.delimiter() == Delimiter::Parenthesis
+    {
+        self_type = inner.stream().into_iter().collect();
+    }
+    let Some(param) = ident(&self_type, 0).filter(|p| self_type.len() == 1 && params.contains(p))
     else {
         return;
     };
-    let maybe_unsized = (i..body)
-        .any(|at| punct(tokens, at, '?') && ident(tokens, at + 1).as_deref() == Some("Sized"));
-    if maybe_unsized {
-        found.offence(
-            tokens[i].span(),
-            &format!("impl … for {param} ({param}: ?Sized)"),
-            "an impl for every type, trait objects included: this is the shape of a known \
-             hole in the compiler's trait checks (rust-lang/rust#57893) that lets safe code \
-             reinterpret memory. A channel never needs it: implement the trait for your own \
-             types",
-        );
-    } else {
-        found.notice(
-            tokens[i].span(),
-            &format!("impl … for {param}"),
-            "an impl for every type: rare in a channel, and half of a known hole in the \
-             compiler's trait checks (rust-lang/rust#57893)",
-        );
-    }
+    found.notice(
+        tokens[i].span(),
+        &format!("impl … for {param}"),
+        "an impl for every type: rare in a channel, and half of a known hole in the \
+         compiler's trait checks (rust-lang/rust#57893)",
+    );
 }

@@ -308,14 +308,34 @@ fn the_lifetime_hole_shapes_are_rejected() {
 }
 
 #[test]
-fn the_coherence_hole_shape_is_rejected() {
-    rejected(
+fn the_coherence_hole_shape_is_rejected_however_the_self_type_is_spelled() {
+    for source in [
         "trait Object<U> { type Output; } impl<T: ?Sized, U> Object<U> for T { type Output = U; }",
-        "impl … for T",
-    );
-    rejected(
         "impl<T, U> Object<U> for T where T: ?Sized { type Output = U; }",
-        "impl … for T",
+        // The forms an independent review forged a pass with.
+        "impl<T: ?Sized, U> Object<U> for (T) { type Output = U; }",
+        "type Me<X> = X; impl<X: ?Sized, U> Object<U> for Me<X> { type Output = U; }",
+        "impl<T: Send + ?Sized, U> Object<U> for T { type Output = U; }",
+        "impl<T: ?::core::marker::Sized, U> Object<U> for T { type Output = U; }",
+        "fn foo<T: ?Sized, U>(x: <T as Object<U>>::Output) -> U { x }",
+    ] {
+        let found = inspect(source).unwrap().offences;
+        assert!(
+            found
+                .iter()
+                .any(|f| f.why.contains("rust-lang/rust#57893") && f.found.starts_with('?')),
+            "not rejected for `?Sized`: {source}\n{found:#?}"
+        );
+    }
+    // The `?` operator is not a bound.
+    passes("fn f() -> Option<u8> { let x: Option<u8> = None; let y = x?; Some(y + g()?) }");
+    // Without `?Sized`, an impl for every type is only noted.
+    let found = inspect("impl<T, U> Object<U> for (T) { type Output = U; }").unwrap();
+    assert!(found.passed(), "{:#?}", found.offences);
+    assert!(
+        found.notices.iter().any(|n| n.found == "impl … for T"),
+        "{:#?}",
+        found.notices
     );
 }
 
@@ -326,6 +346,17 @@ fn the_hostile_fixture_is_rejected_for_the_lifetime_hole() {
     assert!(!found.is_empty());
     assert!(
         found.iter().all(|f| f.why.contains("rust-lang/rust#25860")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn the_hostile_fixture_is_rejected_for_the_coherence_hole() {
+    let fixture = include_str!("../../../xtask/fixtures/hostile/trait-object-transmute.rs");
+    let found = inspect(fixture).unwrap().offences;
+    assert!(!found.is_empty());
+    assert!(
+        found.iter().all(|f| f.why.contains("rust-lang/rust#57893")),
         "{found:#?}"
     );
 }
