@@ -25,12 +25,12 @@
 //! folder; every grading run first deletes the folders whose lock nobody
 //! holds, and their tests' folders.
 
+use crate::lock::Lock;
 use crate::workspace;
 use crate::{build_folder, manifest};
 use anyhow::{Context, Result};
 use lesson13_runner::exercises::{ALL, HIDDEN_TESTS};
 use lesson13_runner::sandbox::set_mode;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// The name every grading folder starts with.
@@ -196,47 +196,4 @@ fn recorded_sandbox(grading_folder: &Path) -> Option<PathBuf> {
     let name = path.file_name()?.to_str()?;
     (path.parent() == Some(std::env::temp_dir().as_path()) && name.starts_with(SANDBOX_PREFIX))
         .then_some(path)
-}
-
-/// An exclusive `flock` on a file, released when dropped (or when the
-/// process dies, however it dies).
-struct Lock(#[allow(dead_code)] LockInner);
-
-#[cfg(unix)]
-type LockInner = nix::fcntl::Flock<File>;
-#[cfg(not(unix))]
-type LockInner = File;
-
-impl Lock {
-    /// Creates the lock file at `path`, locked. It is locked under another
-    /// name and then renamed, so no other run ever finds it unlocked.
-    fn create(path: &Path) -> Result<Lock> {
-        let fail = || format!("cannot lock {}", path.display());
-        let partial = path.with_extension("new");
-        let file = File::create(&partial).with_context(fail)?;
-        #[cfg(unix)]
-        let file = {
-            use nix::fcntl::{Flock, FlockArg};
-            Flock::lock(file, FlockArg::LockExclusiveNonblock)
-                .map_err(|(_, e)| e)
-                .with_context(fail)?
-        };
-        std::fs::rename(&partial, path).with_context(fail)?;
-        Ok(Lock(file))
-    }
-
-    /// Locks the existing lock file at `path`; `None` if it is missing or
-    /// someone else holds it.
-    fn existing(path: &Path) -> Option<Lock> {
-        let file = File::options().write(true).open(path).ok()?;
-        #[cfg(unix)]
-        {
-            use nix::fcntl::{Flock, FlockArg};
-            Flock::lock(file, FlockArg::LockExclusiveNonblock)
-                .ok()
-                .map(Lock)
-        }
-        #[cfg(not(unix))]
-        Some(Lock(file))
-    }
 }

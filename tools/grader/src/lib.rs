@@ -6,7 +6,7 @@
 //! never one that uses it back:
 //!
 //! - [`workspace`]: where the instructor's workspace and its build folders
-//!   are;
+//!   are; [`lock`]: a lock file that keeps two gradings apart;
 //! - [`manifest`]: the manifest and lock file of a partial copy of the
 //!   workspace (also the student bundle's);
 //! - [`submissions`]: finding the students of a class folder and the
@@ -16,6 +16,8 @@
 //! - [`build_folder`]: no cargo configuration but the grader's where a
 //!   submission is built;
 //! - [`grading_copy`]: the fresh, locked folder a submission is built in;
+//!   [`build_slot`]: the target folders it builds into, one grading's at a
+//!   time;
 //! - [`hidden`]: no line of the hidden tests in any report;
 //! - [`scheme`]: `grading.toml`, the points, weights and misconceptions;
 //! - [`stamp`], [`shard`]: who graded, when, and which slice of a class;
@@ -34,6 +36,7 @@
 //! student's code does, however badly, is a [`report::Status`] in a report.
 
 pub mod build_folder;
+pub mod build_slot;
 pub mod class;
 pub mod cli;
 pub mod commands;
@@ -41,6 +44,7 @@ pub mod engine;
 pub mod grading_copy;
 pub mod hidden;
 pub mod intake;
+pub mod lock;
 pub mod manifest;
 pub mod pool;
 pub mod progress;

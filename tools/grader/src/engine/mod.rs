@@ -30,6 +30,7 @@ pub mod graded_build;
 pub mod loom;
 pub mod reference;
 
+use crate::build_slot::BuildSlot;
 use crate::grading_copy::GradingCopy;
 use crate::hidden::HiddenLines;
 use crate::report::score;
@@ -96,6 +97,8 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
     let started = Instant::now();
     let root = workspace::root();
     let copy = GradingCopy::new()?;
+    // Held until the report is done: the build and loom folders are ours.
+    let build_slot = BuildSlot::claim(slot)?;
     let sandbox =
         Sandbox::new(settings.sandbox, &copy.sandbox_dir()).map_err(anyhow::Error::msg)?;
     let (from, present, workspace_dir, target) = match submission {
@@ -103,7 +106,7 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
             located.dir.clone(),
             located.exercises.clone(),
             copy.path(),
-            workspace::scratch_target_dir().join(format!("grade-{slot}")),
+            build_slot.target(),
         ),
         Submission::Workspace => (
             root.clone(),
@@ -201,7 +204,7 @@ pub fn grade(submission: Submission, slot: usize, settings: &Settings) -> Result
     if let Some(loom_settings) = settings.loom {
         let check = loom::Run {
             workspace: &workspace_dir,
-            target: &workspace::scratch_target_dir().join(format!("loom-{slot}")),
+            target: &build_slot.loom_target(),
             settings: loom_settings,
             options: &options,
         };

@@ -77,7 +77,8 @@ pub struct Sandbox {
     /// A folder for the tests' own folders and the binaries' copies; it must
     /// be traversable by everyone (the test may run as `nobody`).
     scratch: PathBuf,
-    /// The launcher program: this very binary.
+    /// This very binary: the compiler's wrapper in a jailed build (tests
+    /// start it as `/proc/self/exe`, see `launch`).
     launcher: PathBuf,
 }
 
@@ -257,7 +258,11 @@ impl Sandbox {
 
     fn launch(&self, spec: &Spec, envs: &[(&str, &str)]) -> Command {
         let mut command = if self.uses_launcher() {
-            let mut command = Command::new(&self.launcher);
+            // The launcher is Linux's, and there this very process's binary is
+            // `/proc/self/exe` in the child before it runs it: the same file
+            // even if the grader's binary is rebuilt while a class is graded
+            // (its path would then name the new one, or nothing for a while).
+            let mut command = Command::new("/proc/self/exe");
             command.arg(LAUNCH_ARG).arg(spec.to_json());
             command
         } else {
