@@ -195,6 +195,41 @@ pub fn check_zip<R: std::io::Read + std::io::Seek>(
     Ok(())
 }
 
+/// `Err(why)` if the zip's directory lists more entries than `listed`, the
+/// entries the zip reader kept: it keeps one of two entries of one name, so
+/// which one would be graded is unclear. The count is the one in the zip's
+/// end record, read from the last 64 KiB of `zip`.
+pub fn check_unique_names<R: std::io::Read + std::io::Seek>(
+    zip: &mut R,
+    listed: usize,
+) -> Result<(), String> {
+    use std::io::SeekFrom;
+    let Ok(size) = zip.seek(SeekFrom::End(0)) else {
+        return Ok(());
+    };
+    let tail = size.min(22 + 65_535);
+    let mut bytes = vec![0; tail as usize];
+    if zip.seek(SeekFrom::Start(size - tail)).is_err() || zip.read_exact(&mut bytes).is_err() {
+        return Ok(());
+    }
+    // The end record: its signature, then the total entry count at 10.
+    let Some(end) = (0..bytes.len().saturating_sub(21))
+        .rev()
+        .find(|&at| bytes[at..at + 4] == *b"PK\x05\x06")
+    else {
+        return Ok(());
+    };
+    let declared = u16::from_le_bytes([bytes[end + 10], bytes[end + 11]]);
+    // 0xFFFF means the count is in a zip64 record: a submission has no need.
+    if declared != u16::MAX && usize::from(declared) > listed {
+        return Err(format!(
+            "it lists {declared} entries under {listed} names: a file is in it twice, so \
+             which one is the work is unclear: not unpacked (zip the folder again)"
+        ));
+    }
+    Ok(())
+}
+
 /// Counts what the grader writes while unpacking one submission.
 #[derive(Debug, Default)]
 pub struct Unpacked(u64);
@@ -357,6 +392,32 @@ mod tests {
                 .unwrap_err()
                 .contains("more than 64 MiB")
         );
+    }
+
+    #[test]
+    fn a_zip_with_one_name_twice_is_refused() {
+        let zip_of = |names: [&str; 2]| {
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            for name in names {
+                let options = zip::write::SimpleFileOptions::default();
+                zip.start_file(name, options).unwrap();
+                zip.write_all(name.as_bytes()).unwrap();
+            }
+            zip.finish().unwrap().into_inner()
+        };
+        let mut bytes = zip_of(["a/src/lib.rs", "b/src/lib.rs"]);
+        let mut reader = std::io::Cursor::new(bytes.clone());
+        assert_eq!(check_unique_names(&mut reader, 2), Ok(()));
+        // The writer refuses a name twice: rename the second entry by hand.
+        for at in 0..bytes.len() - 12 {
+            if &bytes[at..at + 12] == b"b/src/lib.rs" {
+                bytes[at] = b'a';
+            }
+        }
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+        assert_eq!(archive.len(), 1, "the zip reader keeps one of the two");
+        let why = check_unique_names(&mut std::io::Cursor::new(bytes), archive.len());
+        assert!(why.unwrap_err().contains("a file is in it twice"));
     }
 
     #[test]

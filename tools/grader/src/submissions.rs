@@ -404,9 +404,11 @@ fn could_be_exercise(path: &Path) -> bool {
 /// `Err` if it is not a zip; `Ok(Err(why))` if it is refused (see
 /// [`intake::check_zip`]).
 fn extract_candidates(zip: &Path, into: &Path) -> Result<Result<(), String>> {
-    let file = std::fs::File::open(zip)?;
-    let mut archive = zip::ZipArchive::new(file)?;
-    if let Err(why) = intake::check_zip(&mut archive) {
+    let mut file = std::fs::File::open(zip)?;
+    let mut archive = zip::ZipArchive::new(file.try_clone()?)?;
+    if let Err(why) = intake::check_zip(&mut archive)
+        .and_then(|()| intake::check_unique_names(&mut file, archive.len()))
+    {
         return Ok(Err(why));
     }
     let mut unpacked = Unpacked::default();
@@ -424,7 +426,11 @@ fn extract_candidates(zip: &Path, into: &Path) -> Result<Result<(), String>> {
             .read_to_end(&mut bytes)
             .with_context(|| format!("{}", path.display()))?;
         if bytes.len() as u64 > MAX_FILE_BYTES {
-            continue;
+            // Whatever its directory claims (a zip can understate a size).
+            return Ok(Err(format!(
+                "its entry {} is larger than 1 MiB, which no exercise file is: not unpacked",
+                path.display()
+            )));
         }
         if let Err(why) = unpacked.add(bytes.len() as u64) {
             return Ok(Err(why));

@@ -62,10 +62,15 @@ pub fn rows(reports: &[StudentReport]) -> Vec<Vec<String>> {
 }
 
 /// A cell that a spreadsheet will not run as a formula: a folder name that
-/// starts with `=`, `+`, `-` or `@` gets a leading `'` (OWASP's advice for
-/// CSV injection), which also makes its row stand out on import.
+/// starts with `=`, `+`, `-` or `@`, after any spaces (some spreadsheets
+/// trim them on import), gets a leading `'` (OWASP's advice for CSV
+/// injection), which also makes its row stand out on import.
 fn spreadsheet_safe(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if text
+        .trim_start_matches([' ', '\t', '\r', '\n'])
+        .starts_with(['=', '+', '-', '@'])
+        || text.starts_with(['\t', '\r'])
+    {
         format!("'{text}")
     } else {
         text.to_owned()
@@ -131,6 +136,16 @@ mod tests {
                 "alice", "", "", "alice", "", "16.67", "0", "0", "0", "16.67", "33.34", ""
             ]
         );
+    }
+
+    #[test]
+    fn a_formula_is_defused_even_after_spaces() {
+        assert_eq!(spreadsheet_safe("=1+1"), "'=1+1");
+        assert_eq!(spreadsheet_safe(" =1+1"), "' =1+1");
+        assert_eq!(spreadsheet_safe("\t@x"), "'\t@x");
+        assert_eq!(spreadsheet_safe("\tx"), "'\tx");
+        assert_eq!(spreadsheet_safe("Ada Lovelace"), "Ada Lovelace");
+        assert_eq!(spreadsheet_safe("a-b"), "a-b");
     }
 
     #[test]
