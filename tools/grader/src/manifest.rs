@@ -60,9 +60,15 @@ pub fn write_manifest(root: &Path, out: &Path) -> Result<()> {
     );
     let mut bundle = toml_edit::Table::new();
     bundle.insert("resolver", uncommented(&workspace["resolver"]));
+    // Package names are their folders' last part (`tools/student` is
+    // `lesson13-student`, but no profile names a tool).
+    let present_names: Vec<&str> = present
+        .iter()
+        .map(|m| m.rsplit('/').next().unwrap_or(m))
+        .collect();
     bundle.insert(
         "members",
-        toml_edit::value(present.into_iter().collect::<toml_edit::Array>()),
+        toml_edit::value(present.iter().copied().collect::<toml_edit::Array>()),
     );
     bundle.insert("package", uncommented(&workspace["package"]));
     let mut dependencies = toml_edit::Table::new();
@@ -75,6 +81,30 @@ pub fn write_manifest(root: &Path, out: &Path) -> Result<()> {
     // With `unexpected_cfgs`' `cfg(loom)`, which the loom models use.
     bundle.insert("lints", uncommented(&workspace["lints"]));
     manifest.insert("workspace", toml_edit::Item::Table(bundle));
+    // The profiles, with the per-package settings of the members kept (the
+    // loom models' opt-level; cargo warns of a package that is not there).
+    if let Some(profiles) = course.get("profile") {
+        let mut profiles = uncommented(profiles);
+        if let Some(profiles) = profiles.as_table_like_mut() {
+            for (_, profile) in profiles.iter_mut() {
+                let Some(packages) = profile
+                    .get_mut("package")
+                    .and_then(|p| p.as_table_like_mut())
+                else {
+                    continue;
+                };
+                let absent: Vec<String> = packages
+                    .iter()
+                    .map(|(name, _)| name.to_owned())
+                    .filter(|name| !present_names.contains(&name.as_str()))
+                    .collect();
+                for name in absent {
+                    packages.remove(&name);
+                }
+            }
+        }
+        manifest.insert("profile", profiles);
+    }
     std::fs::write(out.join("Cargo.toml"), manifest.to_string()).context("cannot write Cargo.toml")
 }
 
