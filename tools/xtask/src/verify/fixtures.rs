@@ -202,7 +202,7 @@ pub fn check_fixtures(jobs: usize) -> Result<String> {
     let mut problems = Vec::new();
     // Two at a time, each in a build folder of its own: the deadlocking
     // fixture's wait overlaps another's build.
-    let verdicts = in_slots(FIXTURES, 2, |slot, fixture| {
+    let verdicts = in_slots(FIXTURES, 4, |slot, fixture| {
         let submission = workspace::temp_dir("fixture-")?;
         for exercise in ALL {
             let file = match fixture.swap {
