@@ -635,7 +635,7 @@ fn first_errors(errors: &[String]) -> String {
         return joined;
     }
     format!(
-        "{}\n… ({} more lines)",
+        "{}\n… ({} more lines: `cargo test --no-run` in the exercise's folder shows every error)",
         lines[..40].join("\n"),
         lines.len() - 40
     )
