@@ -24,6 +24,18 @@
 //!   its generic needs a `?Sized` bound: so every `?` in a bound is
 //!   rejected. A channel moves its values, which are sized.
 //!
+//! - **A trait object that relates two lifetimes** (found by an
+//!   independent review, on rustc 1.95): with `trait Tr<'x>: 'x`, the type
+//!   `dyn Tr<'b> + 'a` is well-formed only if `'a: 'b`, which the compiler
+//!   then assumes, as it does for `&'a &'b ()`; both #25860's
+//!   function-pointer form and #100051's impl-header form work through it.
+//!   So a `dyn` type that names two lifetimes, a trait with a lifetime
+//!   parameter, and a bound of `Self` by a lifetime are each rejected.
+//! - **An impl for a projection** (#100051: implied bounds from an impl
+//!   header `for <X as Trait>::Type`): an impl whose self type is a
+//!   qualified path, and a type alias of one (the way to spell it without
+//!   `<`), are rejected.
+//!
 //! A channel needs none of these: one lifetime at a time (`Recv<'a, T>`
 //! borrowing `&'a mut Receiver<T>`, `Context<'_>`, `Pin<&mut Self>`) is all
 //! it relates. `pin!` (rust-lang/rust#153438) is closed with the macros.
@@ -44,6 +56,129 @@ pub(super) fn level(tokens: &[TokenTree], found: &mut Findings) {
         lifetime_bound(tokens, i, found);
         blanket_impl(tokens, i, found);
         relaxed_bound(tokens, i, found);
+        relating_trait_object(tokens, i, found);
+        lifetime_trait(tokens, i, found);
+        self_outlives(tokens, i, found);
+        projection_alias(tokens, i, found);
+    }
+}
+
+/// `dyn Tr<'b> + 'a`: a trait object that names two lifetimes (`'_`
+/// relates nothing).
+fn relating_trait_object(tokens: &[TokenTree], i: usize, found: &mut Findings) {
+    if !keyword(tokens, i, "dyn") {
+        return;
+    }
+    let end = tree::type_end(tokens, i + 1);
+    let mut names: Vec<String> = lifetimes_in(&tokens[i + 1..end])
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|name| name != "_")
+        .collect();
+    names.sort();
+    names.dedup();
+    if let [first, second, ..] = &names[..] {
+        found.offence(
+            tokens[i].span(),
+            &format!("dyn … '{first} … '{second}"),
+            &format!(
+                "a trait object that names two lifetimes, which the compiler may take as one \
+                 outliving the other: {HOLE}"
+            ),
+        );
+    }
+}
+
+/// `trait Tr<'x>`: a trait of one's own with a lifetime parameter, the
+/// other half of a trait object that relates two lifetimes.
+fn lifetime_trait(tokens: &[TokenTree], i: usize, found: &mut Findings) {
+    if !keyword(tokens, i, "trait") || !punct(tokens, i + 2, '<') {
+        return;
+    }
+    let Some(close) = angle_end(tokens, i + 2) else {
+        return;
+    };
+    if let Some((name, _)) = lifetimes_in(&tokens[i + 3..close]).into_iter().next() {
+        found.offence(
+            tokens[i].span(),
+            &format!("trait … <'{name}>"),
+            &format!(
+                "a trait with a lifetime parameter, whose trait object can relate two \
+                 lifetimes: {HOLE}"
+            ),
+        );
+    }
+}
+
+/// `Self: 'x` (in a `where` clause, or a trait's `: 'x` supertrait): a
+/// type bounded by a lifetime it does not name.
+fn self_outlives(tokens: &[TokenTree], i: usize, found: &mut Findings) {
+    // The `:` before the bounds: after `Self`, or after a trait's name and
+    // generics (`trait Name<…>:`).
+    let start = if keyword(tokens, i, "Self") && punct(tokens, i + 1, ':') {
+        i + 1
+    } else if keyword(tokens, i, "trait") && ident(tokens, i + 1).is_some() {
+        let mut at = i + 2;
+        if punct(tokens, at, '<') {
+            at = angle_end(tokens, at).map_or(tokens.len(), |close| close + 1);
+        }
+        if !punct(tokens, at, ':') {
+            return;
+        }
+        at
+    } else {
+        return;
+    };
+    // `Self::Item` is a path, not a bound.
+    if punct(tokens, start + 1, ':') {
+        return;
+    }
+    let end = tree::type_end(tokens, start + 1);
+    // Lifetimes at the bounds' own level: `'x`, not `Other<'x>`.
+    let mut depth = 0usize;
+    for at in start + 1..end {
+        if punct(tokens, at, '<') {
+            depth += 1;
+        } else if punct(tokens, at, '>') {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0
+            && let Some(name) = lifetime(tokens, at).filter(|name| name != "_")
+        {
+            found.offence(
+                tokens[at].span(),
+                &format!("Self: '{name}"),
+                &format!(
+                    "a bound of `Self` by a lifetime, which makes a trait object of it relate \
+                     two lifetimes: {HOLE}"
+                ),
+            );
+            return;
+        }
+    }
+}
+
+/// `impl … for <X as Trait>::Type` and `type A<…> = <X as Trait>::Type;`:
+/// a projection as an impl's self type, directly or through an alias.
+fn projection_alias(tokens: &[TokenTree], i: usize, found: &mut Findings) {
+    let self_type = keyword(tokens, i, "for") && punct(tokens, i + 1, '<') && {
+        // `for<'a>` (a higher-ranked bound) declares lifetimes instead.
+        lifetime(tokens, i + 2).is_none()
+    };
+    let alias = keyword(tokens, i, "type") && ident(tokens, i + 1).is_some() && {
+        let mut at = i + 2;
+        if punct(tokens, at, '<') {
+            at = angle_end(tokens, at).map_or(tokens.len(), |close| close + 1);
+        }
+        punct(tokens, at, '=') && punct(tokens, at + 1, '<')
+    };
+    if self_type || alias {
+        found.offence(
+            tokens[i].span(),
+            "<… as …>::…",
+            "an impl for a projection, or a type alias of one: the shape of a known hole in the \
+             compiler's checks (rust-lang/rust#100051) that lets safe code corrupt memory. A \
+             channel never needs it: implement traits for your own types",
+        );
     }
 }
 

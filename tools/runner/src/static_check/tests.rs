@@ -340,6 +340,72 @@ fn the_coherence_hole_shape_is_rejected_however_the_self_type_is_spelled() {
 }
 
 #[test]
+fn a_trait_object_that_relates_two_lifetimes_is_rejected() {
+    // An independent review's forgeries (rustc 1.95): `trait Tr<'x>: 'x`
+    // makes `dyn Tr<'b> + 'a` imply `'a: 'b`, through a function pointer
+    // (#25860) or an impl for a projection (#100051), through an alias.
+    for (source, expected) in [
+        ("trait Tr<'x>: 'x {}", "trait … <'x>"),
+        ("trait Tr<'x> where Self: 'x {}", "Self: 'x"),
+        ("trait Job: Send + 'static {}", "Self: 'static"),
+        (
+            "fn foo<'a, 'b, T>(_: Option<Box<dyn Tr<'a> + 'b>>, v: &'b mut T) -> &'a mut T { v }",
+            "dyn … 'a … 'b",
+        ),
+        (
+            "impl<'x, 'y> Trait for Box<dyn Tr<'x> + 'y> { type Type = (); }",
+            "dyn … 'x … 'y",
+        ),
+        ("type Unit<A> = <A as Trait>::Type;", "<… as …>::…"),
+        (
+            "impl<'a> Extend<&'a mut u64> for <Box<u8> as Trait>::Type {}",
+            "<… as …>::…",
+        ),
+        (
+            "struct S; impl S { fn f() where Self: 'static {} }",
+            "Self: 'static",
+        ),
+    ] {
+        let found = inspect(source).unwrap().offences;
+        assert!(
+            found.iter().any(|f| f.found == expected),
+            "expected `{expected}` in {source}\n{found:#?}"
+        );
+    }
+    for file in ["dynfn", "dynproj", "quiet", "quiet_where"] {
+        let source = match file {
+            "dynfn" => {
+                "trait Tr<'x>: 'x {}\n\
+                 fn foo<'a, 'b, T>(_: Option<Box<dyn Tr<'a> + 'b>>, v: &'b mut T) -> &'a mut T { v }\n\
+                 fn forever<T>(v: &mut T) -> &'static mut T {\n\
+                 let f: for<'y> fn(Option<Box<dyn Tr<'static>>>, &'y mut T) -> &'static mut T = foo;\n\
+                 f(None, v) }"
+            }
+            "dynproj" => {
+                "trait Tr<'x>: 'x {}\ntrait Trait { type Type; }\n\
+                 impl<T> Trait for T { type Type = (); }\n\
+                 impl<'a, 'b> Extend<&'a mut u64, &'b mut u64> for <Box<dyn Tr<'b> + 'a> as Trait>::Type {}"
+            }
+            "quiet" => {
+                "pub trait Trait { type Type; }\npub trait Tr<'x>: 'x {}\n\
+                 impl<'x, 'y> Trait for Box<dyn Tr<'x> + 'y> { type Type = (); }\n\
+                 type Unit<A> = <A as Trait>::Type;\n\
+                 impl<'a, 'b> Extend<&'a mut u64, &'b mut u64> for Unit<Box<dyn Tr<'b> + 'a>> {}"
+            }
+            _ => "pub trait Tr<'x> where Self: 'x {}",
+        };
+        assert!(!inspect(source).unwrap().passed(), "{file} passed");
+    }
+    // What a channel writes stays allowed.
+    passes("type Job = Box<dyn FnOnce() + Send + 'static>;");
+    passes("struct F<'a> { f: Pin<Box<dyn Future<Output = ()> + Send + 'a>> }");
+    passes("impl<T> Future for Receiver<T> { type Output = Self::Output; }");
+    passes("fn f(g: impl for<'a> Fn(&'a u8) -> &'a u8) {}");
+    passes("trait Channel<T>: Send { fn close(&self); }");
+    passes("fn f<'a>(x: &'a dyn std::fmt::Debug) {}");
+}
+
+#[test]
 fn the_hostile_fixture_is_rejected_for_the_lifetime_hole() {
     let fixture = include_str!("../../../xtask/fixtures/hostile/lifetime-expansion.rs");
     let found = inspect(fixture).unwrap().offences;
@@ -359,6 +425,20 @@ fn the_hostile_fixture_is_rejected_for_the_coherence_hole() {
         found.iter().all(|f| f.why.contains("rust-lang/rust#57893")),
         "{found:#?}"
     );
+}
+
+#[test]
+fn the_hostile_fixture_is_rejected_for_the_trait_object() {
+    let fixture = include_str!("../../../xtask/fixtures/hostile/trait-object-lifetimes.rs");
+    let found: Vec<String> = inspect(fixture)
+        .unwrap()
+        .offences
+        .into_iter()
+        .map(|f| f.found)
+        .collect();
+    for expected in ["trait … <'x>", "Self: 'x", "dyn … 'long … 'short"] {
+        assert!(found.iter().any(|f| f == expected), "{expected}: {found:?}");
+    }
 }
 
 #[test]

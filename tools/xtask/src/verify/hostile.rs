@@ -190,6 +190,16 @@ const FIXTURES: &[Hostile] = &[
         },
     },
     Hostile {
+        // A trait object that relates two lifetimes (#25860 without
+        // `&'a &'b ()`), as lifetime-expansion.rs.
+        file: "trait-object-lifetimes.rs",
+        named: true,
+        sandboxed: |r| match r.status {
+            Status::CompileError => no_marks(r),
+            _ => no_marks_and_says(r, &["trait object lifetimes: the hole works true"]),
+        },
+    },
+    Hostile {
         file: "kill-the-grader.rs",
         named: true,
         sandboxed: |r| no_marks_and_says(r, &["kill: parent", "Err"]),
