@@ -201,28 +201,32 @@ fn is_public_test(file: &Path) -> bool {
 /// The most comment lines shown above a failing line.
 const MOST_COMMENT_LINES: usize = 12;
 
-/// The nearest comment (`//`, `///` lines in a row) above line `line`
-/// (1-based) of `source`, within the same item: the lines of code between
-/// it and the failing line are skipped, and the search ends at a blank line
-/// or the test's `#[test]`. A test explains a check in a comment right above
-/// it; comments further up are about other lines.
+/// The comment (`//`, `///` lines in a row) right above the statement
+/// that holds line `line` (1-based) of `source`: a test explains a check in
+/// a comment right above it, and a comment further up is about other lines.
+/// The statement starts after the nearest line above that ends one (`;`,
+/// `{`, `}`), a blank line or a comment.
 fn comment_above(source: &str, line: usize) -> Vec<String> {
     let lines: Vec<&str> = source.lines().collect();
-    let mut comment = Vec::new();
-    for text in lines[..line.saturating_sub(1).min(lines.len())]
+    let mut start = line.saturating_sub(1).min(lines.len());
+    while start > 0 {
+        let above = lines[start - 1].trim();
+        let ends_a_statement = above.is_empty()
+            || above.starts_with("//")
+            || above.starts_with("#[")
+            || above.ends_with([';', '{', '}']);
+        if ends_a_statement {
+            break;
+        }
+        start -= 1;
+    }
+    let mut comment: Vec<String> = lines[..start]
         .iter()
         .rev()
-    {
-        let trimmed = text.trim();
-        if trimmed.is_empty() || trimmed.starts_with("#[test]") {
-            break;
-        }
-        if trimmed.starts_with("//") {
-            comment.push(trimmed.to_owned());
-        } else if !comment.is_empty() {
-            break;
-        }
-    }
+        .map(|text| text.trim())
+        .take_while(|text| text.starts_with("//"))
+        .map(str::to_owned)
+        .collect();
     comment.truncate(MOST_COMMENT_LINES);
     comment.reverse();
     comment
@@ -424,8 +428,8 @@ mod tests {
     }
 
     const TEST_FILE: &str = "#[test]\nfn api_matches_the_contract() {\n    fn is_clone<T: Clone>(_: &T) {}\n\
-        \n    /// Neither `Clone` nor `Unpin`: the channel must not require them.\n    \
-        struct Opaque(std::marker::PhantomPinned);\n    is_clone(&tx); // Sender: Clone\n}\n";
+        \n    struct Opaque(std::marker::PhantomPinned);\n    \
+        /// Neither `Clone` nor `Unpin`: the channel must not require them.\n    is_clone(&tx); // Sender: Clone\n}\n";
 
     /// A workspace with `TEST_FILE` at `file`.
     fn workspace_with(file: &str) -> tempfile::TempDir {
@@ -505,8 +509,15 @@ mod tests {
         );
         let file = "// about the file\n\n#[test]\nfn t() {\n    // first\n    x();\n    // second\n    y();\n}\n";
         assert_eq!(comment_above(file, 8), ["// second"]);
-        assert_eq!(comment_above(file, 7), ["// first"]);
+        assert_eq!(comment_above(file, 6), ["// first"]);
         assert!(comment_above(file, 1).is_empty());
+        // A line inside a statement: the comment above the statement's start.
+        let file = "fn t() {\n    // the check\n    assert_eq!(\n        x,\n        Ok(()),\n    );\n    // another\n    y();\n    assert_eq!(\n        z,\n        1,\n    );\n}\n";
+        assert_eq!(comment_above(file, 5), ["// the check"]);
+        assert!(
+            comment_above(file, 11).is_empty(),
+            "a comment two statements up"
+        );
         assert!(comment_above(file, 99).len() <= MOST_COMMENT_LINES);
     }
 
