@@ -31,6 +31,13 @@
 //!   function-pointer form and #100051's impl-header form work through it.
 //!   So a `dyn` type that names two lifetimes, a trait with a lifetime
 //!   parameter, and a bound of `Self` by a lifetime are each rejected.
+//! - **A type declared with its parameter outliving a fixed lifetime**
+//!   (found by a third review, rustc 1.95): with `struct S<T: 'static>(T)`,
+//!   a function taking `S<&'b ()>` may assume `'b: 'static`, #25860's
+//!   relation again, with the two lifetimes in two items. So a bound of a
+//!   type parameter by a lifetime that is not the declaration's own (in
+//!   practice `'static`) is rejected in a struct's, enum's, union's or
+//!   trait's generics or `where` clause, and on an associated type.
 //! - **An impl for a projection** (#100051: implied bounds from an impl
 //!   header `for <X as Trait>::Type`): an impl whose self type is a
 //!   qualified path, and a type alias of one (the way to spell it without
@@ -60,7 +67,93 @@ pub(super) fn level(tokens: &[TokenTree], found: &mut Findings) {
         lifetime_trait(tokens, i, found);
         self_outlives(tokens, i, found);
         projection_alias(tokens, i, found);
+        declared_outlives(tokens, i, found);
     }
+}
+
+/// `struct S<T: 'static>`, `enum E<T> where T: 'static`, `trait Tr<T:
+/// 'static>`, `type Item: 'static;`: a type parameter (or an associated
+/// type) bounded by a lifetime the declaration does not declare. A use of
+/// the type then implies that bound for whatever it is given (`S<&'b ()>`:
+/// `'b: 'static`).
+fn declared_outlives(tokens: &[TokenTree], i: usize, found: &mut Findings) {
+    let kinds = ["struct", "enum", "union", "trait", "type"];
+    if !kinds.iter().any(|k| keyword(tokens, i, k)) || ident(tokens, i + 1).is_none() {
+        return;
+    }
+    let alias_or_associated = keyword(tokens, i, "type");
+    let mut own = Vec::new();
+    let mut bounds: Vec<&[TokenTree]> = Vec::new();
+    let mut at = i + 2;
+    if punct(tokens, at, '<') {
+        let Some(close) = angle_end(tokens, at) else {
+            return;
+        };
+        for param in tree::split_commas(&tokens[at + 1..close]) {
+            match lifetime(param, 0) {
+                Some(name) => own.push(name),
+                None => bounds.extend(after_colon(param)),
+            }
+        }
+        at = close + 1;
+    }
+    // The declaration runs to its body (a block) or its `;`; an alias's
+    // `=` starts the aliased type, whose bounds (`dyn Fn() + 'static`) are
+    // that type's own.
+    let end = (at..tokens.len())
+        .find(|&k| {
+            group(tokens, k, Delimiter::Brace).is_some()
+                || punct(tokens, k, ';')
+                || (alias_or_associated && punct(tokens, k, '='))
+        })
+        .unwrap_or(tokens.len());
+    if alias_or_associated {
+        // `type Item: 'static;` (an associated type's own bounds).
+        if punct(tokens, at, ':') {
+            bounds.push(&tokens[at + 1..end]);
+        }
+    } else if let Some(clause) = (at..end).find(|&k| keyword(tokens, k, "where")) {
+        for predicate in tree::split_commas(&tokens[clause + 1..end]) {
+            // `'b: 'a` is `lifetime_bound`'s to judge.
+            if lifetime(predicate, 0).is_none() {
+                bounds.extend(after_colon(predicate));
+            }
+        }
+    }
+    for bound in bounds {
+        let mut depth = 0usize;
+        for k in 0..bound.len() {
+            if punct(bound, k, '<') {
+                depth += 1;
+            } else if punct(bound, k, '>') {
+                depth = depth.saturating_sub(1);
+            } else if depth == 0
+                && let Some(name) = lifetime(bound, k).filter(|n| n != "_" && !own.contains(n))
+            {
+                found.offence(
+                    bound[k].span(),
+                    &format!("T: '{name} in a type's declaration"),
+                    &format!(
+                        "a type whose parameter must outlive '{name}, so that a use of it \
+                         with a reference makes the compiler assume that reference lives as \
+                         long: {HOLE}. The bound is not needed: a channel's `T` is whatever \
+                         its user sends"
+                    ),
+                );
+                return;
+            }
+        }
+    }
+}
+
+/// The bounds after the first `:` of `predicate` (not a `::`), if any.
+fn after_colon(predicate: &[TokenTree]) -> Option<&[TokenTree]> {
+    let colon = (0..predicate.len()).find(|&k| {
+        punct(predicate, k, ':')
+            && !punct(predicate, k + 1, ':')
+            && !(k > 0 && punct(predicate, k - 1, ':'))
+    })?;
+    Some(&predicate[colon + 1..])
 }
 
 /// `dyn Tr<'b> + 'a`: a trait object that names two lifetimes (`'_`

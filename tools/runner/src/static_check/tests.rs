@@ -406,6 +406,37 @@ fn a_trait_object_that_relates_two_lifetimes_is_rejected() {
 }
 
 #[test]
+fn a_type_whose_parameter_outlives_a_fixed_lifetime_is_rejected() {
+    // A third review's forgery (rustc 1.95): `S<&'b ()>` implies
+    // `'b: 'static`.
+    for source in [
+        "struct S<T: 'static>(T);\nfn tr<'b, T>(_: S<&'b ()>, v: &'b mut T) -> &'static mut T { v }",
+        "struct S<T: Send + 'static>(T);",
+        "struct S<T>(T) where T: 'static;",
+        "enum E<T> where T: Send + 'static { A(T) }",
+        "union U<T: Copy + 'static> { a: T }",
+        "trait Tr<T: 'static> {}",
+        "trait Tr { type Item: 'static; }",
+    ] {
+        let found = inspect(source).unwrap().offences;
+        assert!(
+            found
+                .iter()
+                .any(|f| f.found.ends_with("in a type's declaration")),
+            "not rejected: {source}\n{found:#?}"
+        );
+    }
+    // The declaration's own lifetime, and bounds elsewhere, stay allowed.
+    passes("struct Recv<'a, T: 'a> { rx: &'a mut Receiver<T> }");
+    passes("struct Recv<'a, T> where T: 'a { rx: &'a mut Receiver<T> }");
+    passes("type Job = Box<dyn FnOnce() + Send + 'static>;");
+    passes("fn spawn<F: Send + 'static>(f: F) {}");
+    passes("impl<T: Send + 'static> Sender<T> {}");
+    passes("struct S<T: Clone>(std::marker::PhantomData<T>);");
+    passes("trait Tr { type Item; fn get(&self) -> Self::Item; }");
+}
+
+#[test]
 fn the_hostile_fixture_is_rejected_for_the_lifetime_hole() {
     let fixture = include_str!("../../../xtask/fixtures/hostile/lifetime-expansion.rs");
     let found = inspect(fixture).unwrap().offences;
@@ -439,6 +470,18 @@ fn the_hostile_fixture_is_rejected_for_the_trait_object() {
     for expected in ["trait … <'x>", "Self: 'x", "dyn … 'long … 'short"] {
         assert!(found.iter().any(|f| f == expected), "{expected}: {found:?}");
     }
+}
+
+#[test]
+fn the_hostile_fixture_is_rejected_for_the_bounded_type_parameter() {
+    let fixture = include_str!("../../../xtask/fixtures/hostile/bounded-type-parameter.rs");
+    let found = inspect(fixture).unwrap().offences;
+    assert!(
+        found
+            .iter()
+            .any(|f| f.found == "T: 'static in a type's declaration"),
+        "{found:#?}"
+    );
 }
 
 #[test]

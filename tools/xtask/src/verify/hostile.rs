@@ -200,6 +200,16 @@ const FIXTURES: &[Hostile] = &[
         },
     },
     Hostile {
+        // A type whose parameter must outlive 'static (#25860 with its two
+        // lifetimes in two items), as lifetime-expansion.rs.
+        file: "bounded-type-parameter.rs",
+        named: true,
+        sandboxed: |r| match r.status {
+            Status::CompileError => no_marks(r),
+            _ => no_marks_and_says(r, &["bounded type parameter: the hole works true"]),
+        },
+    },
+    Hostile {
         file: "kill-the-grader.rs",
         named: true,
         sandboxed: |r| no_marks_and_says(r, &["kill: parent", "Err"]),
