@@ -3,8 +3,8 @@
 //! the build; the grader lists them so that an instructor can look.
 
 use super::Findings;
-use super::tree::{self, angle_end, group, ident, keyword, lifetime, path_at, punct};
-use proc_macro2::{Delimiter, Span, TokenTree};
+use super::tree::{self, angle_end, ident, keyword, lifetime, path_at, punct};
+use proc_macro2::{Span, TokenTree};
 
 /// A channel is a few hundred lines (the longest solution is under 400).
 const LONG_FILE_LINES: usize = 1500;
@@ -40,15 +40,6 @@ pub(super) fn level(tokens: &[TokenTree], found: &mut Findings) {
     for i in 0..tokens.len() {
         let after_quote = i > 0 && punct(tokens, i - 1, '\'');
         let span = tokens[i].span();
-        if keyword(tokens, i, "fn") && group(tokens, i + 1, Delimiter::Parenthesis).is_some() {
-            found.notice(
-                span,
-                "fn(…)",
-                "a function pointer type: rare in a channel, and the other half of the known \
-                 lifetime hole (rust-lang/rust#25860): a function turned into a pointer loses \
-                 what its signature assumed",
-            );
-        }
         if keyword(tokens, i, "for") && punct(tokens, i + 1, '<') {
             found.notice(
                 span,

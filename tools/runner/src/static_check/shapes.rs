@@ -38,6 +38,8 @@
 //!   type parameter by a lifetime that is not the declaration's own (in
 //!   practice `'static`) is rejected in a struct's, enum's, union's or
 //!   trait's generics or `where` clause, and on an associated type.
+//! - **A function pointer type** (`fn(…)`): the step every known form of
+//!   #25860 takes, whatever gave the implied bound.
 //! - **An impl for a projection** (#100051: implied bounds from an impl
 //!   header `for <X as Trait>::Type`): an impl whose self type is a
 //!   qualified path, and a type alias of one (the way to spell it without
@@ -68,6 +70,23 @@ pub(super) fn level(tokens: &[TokenTree], found: &mut Findings) {
         self_outlives(tokens, i, found);
         projection_alias(tokens, i, found);
         declared_outlives(tokens, i, found);
+        function_pointer(tokens, i, found);
+    }
+}
+
+/// `fn(…)`: a function pointer type. Every known form of #25860 turns a
+/// function into a pointer, which loses what its signature assumed; the
+/// other half, the implied bound, keeps turning up in new spellings.
+fn function_pointer(tokens: &[TokenTree], i: usize, found: &mut Findings) {
+    if keyword(tokens, i, "fn") && group(tokens, i + 1, Delimiter::Parenthesis).is_some() {
+        found.offence(
+            tokens[i].span(),
+            "fn(…)",
+            "a function pointer type: a function turned into a pointer loses what its \
+             signature assumed, the step every known form of a hole in the compiler's lifetime \
+             checks (rust-lang/rust#25860) needs to let safe code corrupt memory. A channel \
+             never needs one: call the function, or take an `impl Fn…`",
+        );
     }
 }
 

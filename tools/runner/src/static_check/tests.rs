@@ -569,9 +569,17 @@ fn what_a_channel_needs_passes_and_is_not_noted() {
 }
 
 #[test]
+fn a_function_pointer_type_is_rejected() {
+    rejected("fn f() { let g: fn(u8) -> u8 = h; }", "fn(…)");
+    rejected("struct S { f: Option<fn(&u8) -> &u8> }", "fn(…)");
+    // A function item, a closure and an `impl Fn` stay allowed.
+    passes("fn f() -> u8 { let g = |x: u8| x + 1; g(h(1)) }");
+    passes("fn f(g: impl Fn(u8) -> u8) -> u8 { g(1) }");
+}
+
+#[test]
 fn unusual_constructs_are_noted_not_rejected() {
     let cases = [
-        ("fn f() { let g: fn(u8) -> u8 = h; }", "fn(…)"),
         ("fn f<F>() where F: for<'a> Fn(&'a u8) {}", "for<…>"),
         ("fn f<'a, 'b>(x: &'a u8, y: &'b u8) {}", "fn f<…>"),
         ("static UNIT: &&() = &&();", "static … &"),
