@@ -38,6 +38,16 @@
 //!   type parameter by a lifetime that is not the declaration's own (in
 //!   practice `'static`) is rejected in a struct's, enum's, union's or
 //!   trait's generics or `where` clause, and on an associated type.
+//! - **`&Self` of a type with a lifetime, beside another lifetime or a
+//!   closure** (a fourth review, rustc 1.95): in `impl<'b> Foo<'b>`,
+//!   `&'a Self` is `&'a Foo<'b>` without being written so, and a method
+//!   taking it and `&'b mut u64` can return the latter as `&'a`; two such
+//!   functions (or closures) in the arms of an `if` become a function
+//!   pointer without `fn(` being written. So, in an impl for a type with a
+//!   lifetime, a function that takes `Self` by reference (`&self` too) and
+//!   also names a lifetime (not `'_`) or takes a closure (`Fn…` bound) is
+//!   rejected. A future's `poll(self: Pin<&mut Self>, cx: &mut Context<'_>)`
+//!   names none.
 //! - **A function pointer type** (`fn(…)`): the step every known form of
 //!   #25860 takes, whatever gave the implied bound.
 //! - **An impl for a projection** (#100051: implied bounds from an impl
@@ -71,7 +81,102 @@ pub(super) fn level(tokens: &[TokenTree], found: &mut Findings) {
         projection_alias(tokens, i, found);
         declared_outlives(tokens, i, found);
         function_pointer(tokens, i, found);
+        self_relation(tokens, i, found);
     }
+}
+
+/// In `impl<'b> Foo<'b> { … }` (an impl for a type with a lifetime, or for
+/// one this file declares with a lifetime parameter): a function taking
+/// `Self` by reference that also names a lifetime or takes a closure.
+fn self_relation(tokens: &[TokenTree], i: usize, found: &mut Findings) {
+    if !keyword(tokens, i, "impl") {
+        return;
+    }
+    let Some(body) = (i + 1..tokens.len()).find(|&k| group(tokens, k, Delimiter::Brace).is_some())
+    else {
+        return;
+    };
+    let mut start = i + 1;
+    if punct(tokens, start, '<') {
+        start = angle_end(tokens, start).map_or(body, |close| close + 1);
+    }
+    let end = (start..body)
+        .find(|&k| keyword(tokens, k, "where"))
+        .unwrap_or(body);
+    let self_type = match (start..end).find(|&k| keyword(tokens, k, "for")) {
+        Some(for_at) => &tokens[for_at + 1..end],
+        None => &tokens[start..end],
+    };
+    let declared_with_lifetime = ident(self_type, 0).is_some_and(|name| {
+        // `struct Name<'a …` somewhere in this file's top level.
+        (0..tokens.len()).any(|k| {
+            ["struct", "enum", "union"]
+                .iter()
+                .any(|kind| keyword(tokens, k, kind))
+                && ident(tokens, k + 1).as_deref() == Some(name.as_str())
+                && punct(tokens, k + 2, '<')
+                && lifetime(tokens, k + 3).is_some()
+        })
+    });
+    if lifetimes_in(self_type).is_empty() && !declared_with_lifetime {
+        return;
+    }
+    let Some(block) = group(tokens, body, Delimiter::Brace) else {
+        return;
+    };
+    let items: Vec<TokenTree> = block.stream().into_iter().collect();
+    for f in (0..items.len()).filter(|&k| keyword(&items, k, "fn")) {
+        let signature_end = (f..items.len())
+            .find(|&k| group(&items, k, Delimiter::Brace).is_some() || punct(&items, k, ';'))
+            .unwrap_or(items.len());
+        let signature = &items[f..signature_end];
+        if !refers_to_self(signature) {
+            continue;
+        }
+        let names_a_lifetime = lifetimes_in(signature).iter().any(|(name, _)| name != "_");
+        let takes_a_closure = (0..signature.len()).any(|k| {
+            ["Fn", "FnMut", "FnOnce"]
+                .iter()
+                .any(|t| ident(signature, k).as_deref() == Some(*t))
+        });
+        if names_a_lifetime || takes_a_closure {
+            found.offence(
+                items[f].span(),
+                "&Self … '_/Fn in an impl with a lifetime",
+                &format!(
+                    "a function that takes `Self` (a type with a lifetime) by reference and also \
+                     names a lifetime or takes a closure, which lets the compiler assume one \
+                     lifetime outlives the other: {HOLE}. In a channel's impl, elide the \
+                     lifetimes (`&self`, `Context<'_>`) and call closures elsewhere"
+                ),
+            );
+        }
+    }
+}
+
+/// Whether a signature takes `Self` by reference: `&self`, `&'a mut self`,
+/// `&Self`, `Pin<&mut Self>`, in any group within it.
+fn refers_to_self(tokens: &[TokenTree]) -> bool {
+    (0..tokens.len()).any(|k| {
+        if punct(tokens, k, '&') {
+            let mut at = k + 1;
+            if lifetime(tokens, at).is_some() {
+                at += 2;
+            }
+            if keyword(tokens, at, "mut") {
+                at += 1;
+            }
+            if keyword(tokens, at, "self") || keyword(tokens, at, "Self") {
+                return true;
+            }
+        }
+        match &tokens[k] {
+            TokenTree::Group(inner) => {
+                refers_to_self(&inner.stream().into_iter().collect::<Vec<_>>())
+            }
+            _ => false,
+        }
+    })
 }
 
 /// `fn(…)`: a function pointer type. Every known form of #25860 turns a

@@ -437,6 +437,46 @@ fn a_type_whose_parameter_outlives_a_fixed_lifetime_is_rejected() {
 }
 
 #[test]
+fn a_reference_to_self_beside_another_lifetime_or_a_closure_is_rejected() {
+    // A fourth review's forgeries (rustc 1.95): `&'a Self` in
+    // `impl<'b> Foo<'b>` is `&'a Foo<'b>`, and two such functions or
+    // closures in an `if` become a function pointer without `fn(`.
+    for source in [
+        "struct Foo<'b>(&'b ());\nimpl<'b> Foo<'b> {\n\
+         fn f1<'a>(_: &'a Self, v: &'b mut u64) -> &'a mut u64 { v }\n}",
+        "struct Foo<'b>(&'b ());\nimpl<'b> Foo<'b> {\n\
+         fn f1(&self, v: &'b mut u64) -> &mut u64 { v }\n}",
+        "struct Foo<'b>(&'b (), Option<&'b mut u64>);\nimpl<'b> Foo<'b> {\n\
+         fn mk<F: Fn(&Self, Self) -> &mut u64>(f: F) -> F { f }\n}",
+        "struct Foo<'b>(&'b ());\nimpl Foo<'_> {\n\
+         fn mk<F: for<'a> Fn(&'a Self) -> &'a u64>(f: F) -> F { f }\n}",
+        // The lifetime hidden in the impl's self type: `Foo` is declared
+        // with one.
+        "struct Foo<'b>(&'b ());\nimpl Foo {\n\
+         fn f1<'a>(_: &'a Self, v: &'a u64) -> &'a u64 { v }\n}",
+    ] {
+        let found = inspect(source).unwrap().offences;
+        assert!(
+            found
+                .iter()
+                .any(|f| f.found == "&Self … '_/Fn in an impl with a lifetime"),
+            "not rejected: {source}\n{found:#?}"
+        );
+    }
+    // A future borrowing its receiver, as the exercises write it.
+    passes(
+        "struct Recv<'a, T> { rx: &'a mut Receiver<T> }\n\
+         impl<'a, T> Recv<'a, T> { fn new(rx: &'a mut Receiver<T>) -> Self { Recv { rx } } }\n\
+         impl<T> Future for Recv<'_, T> {\n\
+         type Output = Option<T>;\n\
+         fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> { todo!() }\n}\n\
+         impl<T> Drop for Recv<'_, T> { fn drop(&mut self) {} }",
+    );
+    // Without a lifetime in the type, `&self` beside a closure is fine.
+    passes("struct S;\nimpl S { fn each<F: Fn(u8)>(&self, f: F) {} }");
+}
+
+#[test]
 fn the_hostile_fixture_is_rejected_for_the_lifetime_hole() {
     let fixture = include_str!("../../../xtask/fixtures/hostile/lifetime-expansion.rs");
     let found = inspect(fixture).unwrap().offences;
@@ -480,6 +520,18 @@ fn the_hostile_fixture_is_rejected_for_the_bounded_type_parameter() {
         found
             .iter()
             .any(|f| f.found == "T: 'static in a type's declaration"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn the_hostile_fixture_is_rejected_for_the_reference_to_self() {
+    let fixture = include_str!("../../../xtask/fixtures/hostile/self-reference-coercion.rs");
+    let found = inspect(fixture).unwrap().offences;
+    assert!(
+        found
+            .iter()
+            .any(|f| f.found == "&Self … '_/Fn in an impl with a lifetime"),
         "{found:#?}"
     );
 }

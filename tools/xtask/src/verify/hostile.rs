@@ -210,6 +210,16 @@ const FIXTURES: &[Hostile] = &[
         },
     },
     Hostile {
+        // `&'a Self` of a type with a lifetime, and a function pointer
+        // inferred from two functions in an `if` (#25860 without `fn(`).
+        file: "self-reference-coercion.rs",
+        named: true,
+        sandboxed: |r| match r.status {
+            Status::CompileError => no_marks(r),
+            _ => no_marks_and_says(r, &["self reference coercion: the hole works true"]),
+        },
+    },
+    Hostile {
         file: "kill-the-grader.rs",
         named: true,
         sandboxed: |r| no_marks_and_says(r, &["kill: parent", "Err"]),
