@@ -245,29 +245,37 @@ fn declared_outlives(tokens: &[TokenTree], i: usize, found: &mut Findings) {
         }
     }
     for bound in bounds {
-        let mut depth = 0usize;
-        for k in 0..bound.len() {
-            if punct(bound, k, '<') {
-                depth += 1;
-            } else if punct(bound, k, '>') {
-                depth = depth.saturating_sub(1);
-            } else if depth == 0
-                && let Some(name) = lifetime(bound, k).filter(|n| n != "_" && !own.contains(n))
-            {
-                found.offence(
-                    bound[k].span(),
-                    &format!("T: '{name} in a type's declaration"),
-                    &format!(
-                        "a type whose parameter must outlive '{name}, so that a use of it \
-                         with a reference makes the compiler assume that reference lives as \
-                         long: {HOLE}. The bound is not needed: a channel's `T` is whatever \
-                         its user sends"
-                    ),
-                );
-                return;
-            }
+        if let Some((k, name)) = bare_lifetime(bound, |n| !own.iter().any(|o| o == n)) {
+            found.offence(
+                bound[k].span(),
+                &format!("T: '{name} in a type's declaration"),
+                &format!(
+                    "a type whose parameter must outlive '{name}, so that a use of it with a \
+                     reference makes the compiler assume that reference lives as long: {HOLE}. \
+                     The bound is not needed: a channel's `T` is whatever its user sends"
+                ),
+            );
+            return;
         }
     }
+}
+
+/// The first lifetime (not `'_`, and one `counts`) in a list of bounds at
+/// the list's own level (`'x`, not `Other<'x>`): its index and name.
+fn bare_lifetime(bounds: &[TokenTree], counts: impl Fn(&str) -> bool) -> Option<(usize, String)> {
+    let mut depth = 0usize;
+    for k in 0..bounds.len() {
+        if punct(bounds, k, '<') {
+            depth += 1;
+        } else if punct(bounds, k, '>') {
+            depth = depth.saturating_sub(1);
+        } else if depth == 0
+            && let Some(name) = lifetime(bounds, k).filter(|n| n != "_" && counts(n))
+        {
+            return Some((k, name));
+        }
+    }
+    None
 }
 
 /// The bounds after the first `:` of `predicate` (not a `::`), if any.
@@ -350,27 +358,16 @@ fn self_outlives(tokens: &[TokenTree], i: usize, found: &mut Findings) {
     if punct(tokens, start + 1, ':') {
         return;
     }
-    let end = tree::type_end(tokens, start + 1);
-    // Lifetimes at the bounds' own level: `'x`, not `Other<'x>`.
-    let mut depth = 0usize;
-    for at in start + 1..end {
-        if punct(tokens, at, '<') {
-            depth += 1;
-        } else if punct(tokens, at, '>') {
-            depth = depth.saturating_sub(1);
-        } else if depth == 0
-            && let Some(name) = lifetime(tokens, at).filter(|name| name != "_")
-        {
-            found.offence(
-                tokens[at].span(),
-                &format!("Self: '{name}"),
-                &format!(
-                    "a bound of `Self` by a lifetime, which makes a trait object of it relate \
-                     two lifetimes: {HOLE}"
-                ),
-            );
-            return;
-        }
+    let bounds = &tokens[start + 1..tree::type_end(tokens, start + 1)];
+    if let Some((at, name)) = bare_lifetime(bounds, |_| true) {
+        found.offence(
+            bounds[at].span(),
+            &format!("Self: '{name}"),
+            &format!(
+                "a bound of `Self` by a lifetime, which makes a trait object of it relate two \
+                 lifetimes: {HOLE}"
+            ),
+        );
     }
 }
 
